@@ -1,0 +1,27 @@
+"""Readers that turn files of many formats into :class:`~pipeline.records.Article` records."""
+
+from .clean import clean_article
+from .lang import check_english
+from .readers import (
+    MAX_CHARS,
+    iter_articles,
+    read_html,
+    read_jsonl,
+    read_path,
+    read_polnear,
+    read_ptc,
+    read_text,
+)
+
+__all__ = [
+    "MAX_CHARS",
+    "check_english",
+    "clean_article",
+    "iter_articles",
+    "read_html",
+    "read_jsonl",
+    "read_path",
+    "read_polnear",
+    "read_ptc",
+    "read_text",
+]
