@@ -1,0 +1,1 @@
+"""The labeled corpus: sampling, annotation tasks, dataset building and validation."""
