@@ -64,8 +64,9 @@ def write_jsonl_batch(
 def segment_files(inputs: Iterable[str], out: str | Path, nlp=None) -> BatchResult:
     """``propwatch segment``: one JSON object per sentence of every input article."""
     from .segment import load_nlp, segment_article
+    from .segment.nlp import SEGMENT_EXCLUDE
 
-    nlp = nlp or load_nlp()
+    nlp = nlp or load_nlp(exclude=SEGMENT_EXCLUDE)
 
     def rows(article: Article) -> list[dict]:
         return [s.to_dict() for s in segment_article(article, nlp)]

@@ -26,6 +26,7 @@ from .lang import check_english
 # stall the parser, so it is rejected with a message instead.
 MAX_CHARS = 1_000_000
 
+_MIN_HTML_LINE_WORDS = 8
 _PTC_NAME = re.compile(r"^article(\d+)\.txt$")
 _RODONG_ID = re.compile(r"newsID=([\w-]+)")
 
@@ -130,7 +131,8 @@ def read_html(path: str, *, article_id: str | None = None) -> Article:
 
     html = _decode(_read_bytes(path), path)
     body = trafilatura.extract(html, include_comments=False, include_tables=False, favor_precision=True)
-    if not body or not body.strip():
+    # Menus that slip through the extractor are short link labels; an article has real sentences.
+    if not body or max((len(line.split()) for line in body.splitlines()), default=0) < _MIN_HTML_LINE_WORDS:
         raise InputError(path, "HTML page has no article text (only navigation or boilerplate)")
     meta = trafilatura.extract_metadata(html)
     _check_text(body, path)

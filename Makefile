@@ -1,0 +1,36 @@
+# Two entry points do all set-up: `make run` (the main job on the bundled input) and `make test`.
+VENV ?= .venv
+PYTHON ?= python3
+DATA_DIR ?= ../shared/data
+OUT ?= out
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.propwatch-installed
+
+.PHONY: run test test-fast lint bench train clean
+
+# torch is named in the same pip command as the project so pip takes the local CPU wheel (2.13.0)
+# instead of resolving a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q "torch==2.13.0" -e ".[dev]"
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/propwatch segment corpus/seed/*.txt -o $(OUT)/seed.sentences.jsonl
+	@echo "sentences written to $(OUT)/seed.sentences.jsonl"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: lint
+	PROPWATCH_DATA_DIR=$(DATA_DIR) $(BIN)/pytest -q
+
+test-fast: lint
+	PROPWATCH_DATA_DIR=$(DATA_DIR) $(BIN)/pytest -q -m "not slow"
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/segment_ptc.py --data-dir $(DATA_DIR)
+
+clean:
+	rm -rf $(OUT) .pytest_cache .ruff_cache
