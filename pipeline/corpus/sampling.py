@@ -132,9 +132,11 @@ def choose_rodong(articles: list[Article], n: int, rng: random.Random) -> list[A
     return chosen
 
 
-def sentence_records(dataset: str, article: Article, nlp=None, window: int = DEFAULT_WINDOW) -> list[dict]:
-    """Sample records for an article: all sentences, or the first ``window`` if it has more."""
-    sents = segment_article(article, nlp)[:window]
+def sentence_records(dataset: str, article: Article, nlp=None, window: int | None = DEFAULT_WINDOW) -> list[dict]:
+    """Sample records for an article: all sentences, or the first ``window`` if it has more (None: all)."""
+    sents = segment_article(article, nlp)
+    if window is not None:
+        sents = sents[:window]
     art_sha = sha256(article.text)
     return [
         {
