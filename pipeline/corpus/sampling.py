@@ -72,7 +72,13 @@ def load_nk_articles(data_dir: str | Path, dataset: str) -> list[Article]:
 
 
 def _allocate(sizes: dict[str, int], n: int, minimum: int) -> dict[str, int]:
-    """Share ``n`` picks among strata: ``minimum`` each (capped by size), the rest proportionally."""
+    """Share ``n`` picks among strata: ``minimum`` each (capped by size), the rest proportionally.
+
+    The floor is lowered when ``n`` cannot give every stratum ``minimum`` picks, so the total is
+    always ``min(n, sum(sizes))``.
+    """
+    while minimum > 0 and sum(min(minimum, v) for v in sizes.values()) > n:
+        minimum -= 1
     alloc = {k: min(minimum, v) for k, v in sizes.items()}
     rest = n - sum(alloc.values())
     if rest <= 0:
