@@ -56,7 +56,7 @@ def segment(
 
 
 # Each area adds its own commands through register(app), so the areas stay independent.
-for _area in ("corpus", "voice", "rhetoric", "evaluate", "analyze"):
+for _area in ("corpus", "voice", "rhetoric", "evaluate", "analysis"):
     try:
         _mod = importlib.import_module(f"pipeline.{_area}.cli")
     except ModuleNotFoundError as _e:

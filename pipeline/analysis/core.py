@@ -1,0 +1,158 @@
+"""One article through the whole pipeline: sentences, voice, techniques, and an article summary."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..records import Article
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_TECHNIQUE_MODEL = REPO_ROOT / "models" / "tfidf_linear"
+DEFAULT_VOICE_MODEL = REPO_ROOT / "models" / "voice-attribution"
+DEFAULT_THRESHOLD = 0.5
+
+
+@dataclass
+class ArticleResult:
+    """The analysis of one article: its sentence records and its summary record.
+
+    ``sentences`` are the rows of ``sentences.jsonl`` and ``summary`` the row of ``articles.jsonl``.
+    """
+
+    article: Article
+    sentences: list[dict[str, Any]]
+    summary: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"article": self.summary, "sentences": self.sentences}
+
+    def to_dataframe(self):
+        """The sentences as a pandas DataFrame, one row per sentence (for notebooks)."""
+        import pandas as pd
+
+        return pd.DataFrame(self.sentences)
+
+
+@dataclass
+class Resources:
+    """Everything loaded once per process: the spaCy pipeline and the two models."""
+
+    nlp: Any
+    voice_model: Any
+    technique_model: Any
+    threshold: float | None
+    labels: tuple[str, ...] = field(default_factory=tuple)
+
+
+def load_resources(
+    model_dir: str | Path | None = None,
+    voice_model_dir: str | Path | None = None,
+    threshold: float | None = None,
+) -> Resources:
+    """Load the spaCy pipeline, the voice model and the technique model (once per process).
+
+    ``model_dir`` defaults to the shipped ``models/tfidf_linear`` and ``voice_model_dir`` to
+    ``models/voice-attribution``; a voice folder that does not exist means rules alone.
+    ``threshold`` overrides the technique model's own per-technique thresholds.
+    """
+    from ..rhetoric.registry import load_model
+    from ..segment import load_nlp
+
+    nlp = load_nlp()
+    voice_model = None
+    vdir = Path(voice_model_dir) if voice_model_dir else DEFAULT_VOICE_MODEL
+    if voice_model_dir or vdir.exists():
+        from ..voice.model import load_attribution_model
+
+        voice_model = load_attribution_model(vdir)
+    tech = load_model(Path(model_dir) if model_dir else DEFAULT_TECHNIQUE_MODEL)
+    return Resources(nlp, voice_model, tech, threshold, tuple(tech.labels_))
+
+
+def _thresholds(res: Resources) -> np.ndarray:
+    if res.threshold is not None:
+        return np.full(len(res.labels), float(res.threshold))
+    own = getattr(res.technique_model, "thresholds_", None)
+    return np.asarray(own, dtype=float) if own is not None else np.full(len(res.labels), DEFAULT_THRESHOLD)
+
+
+def technique_scores(res: Resources, article: Article, rows: list[dict]) -> np.ndarray:
+    """Technique probabilities for each sentence row, shape (n_sentences, n_labels)."""
+    from ..rhetoric.examples import Example
+
+    if not rows:
+        return np.zeros((0, len(res.labels)))
+    examples = [
+        Example(
+            text=r["text"],
+            context=None,
+            article_id=article.id,
+            start=r["start"],
+            end=r["end"],
+        )
+        for r in rows
+    ]
+    return np.asarray(res.technique_model.predict_proba(examples), dtype=float)
+
+
+def summarise(article: Article, rows: list[dict]) -> dict[str, Any]:
+    """The ``articles.jsonl`` record: metadata, voice counts, technique profile per voice, score."""
+    voice_counts = Counter(r["voice"] for r in rows)
+    profile: dict[str, Counter] = defaultdict(Counter)
+    for r in rows:
+        profile[r["voice"]].update(t["label"] for t in r["techniques"])
+    scores = [r["propaganda_score"] for r in rows]
+    return {
+        "article_id": article.id,
+        "title": article.title,
+        "date": article.date,
+        "outlet": article.outlet,
+        "dataset": article.dataset,
+        "source_path": article.source_path,
+        "n_sentences": len(rows),
+        "voice_counts": dict(voice_counts),
+        "technique_profile": {v: dict(c) for v, c in profile.items()},
+        "sentences_with_technique": sum(1 for r in rows if r["techniques"]),
+        "propaganda_score": round(float(np.mean(scores)), 4) if scores else 0.0,
+    }
+
+
+def analyze_article(article: Article, res: Resources) -> ArticleResult:
+    """Segment, attribute and classify one article; the article itself is not modified."""
+    from ..voice.attribute import voice_records
+
+    rows = voice_records(article, res.nlp, res.voice_model)
+    proba = technique_scores(res, article, rows)
+    cut = _thresholds(res)
+    out = []
+    for r, p in zip(rows, proba):
+        techniques = [
+            {"label": res.labels[j], "score": round(float(p[j]), 4)}
+            for j in np.argsort(-p)
+            if p[j] >= cut[j]
+        ]
+        out.append(
+            {
+                "article_id": r["article_id"],
+                "index": r["index"],
+                "start": r["start"],
+                "end": r["end"],
+                "text": r["text"],
+                "paragraph": r.get("paragraph"),
+                "quote": r.get("quote"),
+                "voice": r["voice"],
+                "voice_score": r.get("voice_score"),
+                "speaker": r.get("speaker"),
+                "cue": r.get("cue"),
+                "nested_speaker": r.get("nested_speaker"),
+                "techniques": techniques,
+                # The strongest technique's probability: how likely the sentence uses any technique.
+                "propaganda_score": round(float(p.max()), 4) if len(p) else 0.0,
+            }
+        )
+    return ArticleResult(article, out, summarise(article, out))
