@@ -6,7 +6,7 @@ OUT ?= out
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.propwatch-installed
 
-.PHONY: run test test-fast lint bench train clean
+.PHONY: run test test-fast lint browser bench train clean
 
 # torch is named in the same pip command as the project so pip takes the local CPU wheel (2.13.0)
 # instead of resolving a multi-GB CUDA build.
@@ -23,7 +23,14 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: lint
+# The report page is tested in a real browser: Debian's chromium, installed when missing and root.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing: browser tests will be skipped (apt-get install chromium)"; fi; }
+
+test: lint browser
 	PROPWATCH_DATA_DIR=$(DATA_DIR) $(BIN)/pytest -q
 
 test-fast: lint
