@@ -111,3 +111,21 @@ def test_reliability_perfectly_calibrated_and_overconfident():
     over = reliability(np.array([0.9, 0.9]), np.array([0, 0]), n_bins=10)
     assert over["ece"] == pytest.approx(0.9)
     assert sum(b["count"] for b in over["bins"]) == 2
+
+
+def _report(**values):
+    return {"headline": {k: {"value": v[0], "low": v[1], "high": v[2]} for k, v in values.items()}}
+
+
+def test_compare_flags_fall_beyond_interval_only():
+    from pipeline.evaluate.compare import check_floors, compare_metrics
+
+    before = _report(a=(0.80, 0.70, 0.90), b=(0.50, 0.48, 0.52))
+    after = _report(a=(0.76, 0.6, 0.9), b=(0.47, 0.4, 0.5))
+    deltas = {d.name: d for d in compare_metrics(before, after)}
+    assert not deltas["a"].regressed  # fell 0.04, interval half-width 0.10
+    assert deltas["b"].regressed  # fell 0.03, half-width 0.02
+    assert check_floors(after, {"a": 0.7, "b": 0.5, "c": 0.1}) == [
+        "b: 0.4700 is below its floor 0.5",
+        "c: missing from the report (floor 0.1)",
+    ]
