@@ -13,7 +13,7 @@ STAMP := $(VENV)/.propwatch-installed
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q "torch==2.13.0" -e ".[dev]"
+	$(BIN)/python -m pip install -q "torch==2.13.0" -e ".[dev,ray]"
 	touch $(STAMP)
 
 run: $(STAMP)

@@ -22,6 +22,8 @@ def register(app: typer.Typer) -> None:
             None, "--threshold", min=0.0, max=1.0, help="One technique threshold instead of the model's own."
         ),
         progress: bool = typer.Option(True, "--progress/--no-progress"),
+        engine: str = typer.Option("local", "--engine", help="local (processes on this machine) or ray."),
+        address: str | None = typer.Option(None, "--address", help="Ray cluster address (with --engine ray)."),
     ) -> None:
         """Who is speaking and which techniques are used, per sentence; writes JSONL files and report.html."""
         from ..errors import ModelError
@@ -30,7 +32,7 @@ def register(app: typer.Typer) -> None:
         try:
             result = run_analyze(
                 paths, outdir, model_dir=model, voice_model_dir=voice_model, workers=workers, resume=resume,
-                threshold=threshold, progress=progress,
+                threshold=threshold, progress=progress, engine=engine, address=address,
             )
         except ModelError as e:
             typer.echo(f"error: {e}", err=True)

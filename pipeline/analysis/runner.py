@@ -113,8 +113,16 @@ def _dedupe_ids(items: Iterator, seen: set[str]) -> Iterator:
 
 
 def _results(
-    items: Iterator, settings: AnalyzeSettings, workers: int, window: int
+    items: Iterator, settings: AnalyzeSettings, workers: int, window: int, engine: str = "local",
+    address: str | None = None,
 ) -> Iterator[ArticleResult | InputError]:
+    if engine == "ray":
+        from .ray_engine import ray_results
+
+        yield from ray_results(items, settings, workers, address)
+        return
+    if engine != "local":
+        raise ValueError(f"unknown engine {engine!r}; choose local or ray")
     if workers <= 1:
         res = load_resources(settings.model_dir, settings.voice_model_dir, settings.threshold)
         for item in items:
@@ -144,12 +152,15 @@ def run_analyze(
     threshold: float | None = None,
     progress: bool = True,
     report: bool = True,
+    engine: str = "local",
+    address: str | None = None,
 ) -> BatchResult:
     """Analyse every article of ``inputs`` into ``outdir`` (sentences, articles, errors, report).
 
     Without ``resume`` earlier outputs in ``outdir`` are replaced; with it, articles already in
     ``articles.jsonl`` are skipped and nothing is written twice. Lines are appended whole and
-    flushed per batch, so a killed run leaves complete lines only.
+    flushed per batch, so a killed run leaves complete lines only. ``engine="ray"`` runs the same
+    per-article function on Ray Data (``address`` names an existing cluster; default a local one).
     """
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
@@ -177,7 +188,8 @@ def run_analyze(
         JsonlAppender(outdir / ARTICLES) as art_out,
         atomic_write(outdir / ERRORS) as err_out,
     ):
-        for r in _results(items, settings, max(1, workers), window=16 * max(1, workers)):
+        workers = max(1, workers)
+        for r in _results(items, settings, workers, 16 * workers, engine, address):
             if isinstance(r, InputError):
                 result.errors.append(r)
                 err_out.write(dumps({"path": r.path, "line": r.line, "error": r.problem}) + "\n")

@@ -1,0 +1,53 @@
+"""The Ray engine writes exactly what the local engine writes, on a local 2-CPU Ray instance."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.analysis import run_analyze
+from pipeline.analysis.runner import ARTICLES, ERRORS, SENTENCES
+from pipeline.rhetoric.examples import Example
+from pipeline.rhetoric.tfidf import TfidfLinear
+
+ray = pytest.importorskip("ray", reason="Ray is an optional extra: pip install 'propwatch[ray]'")
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED_PATH = ROOT / "corpus" / "seed" / "dailynk-2025-04-04-empty-promises.txt"
+STORY = (
+    "Officials said the new factories were running smoothly and praised the great leadership. "
+    "“It is all for show,” a source in the province told Daily NK. Residents said little had changed."
+)
+
+
+@pytest.fixture(scope="module")
+def ray_local():
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    yield
+    ray.shutdown()
+
+
+def test_ray_engine_matches_local(tmp_path, ray_local):
+    model = tmp_path / "tiny"
+    texts = {
+        "the heinous puppet traitors": ("Loaded_Language",),
+        "Long live our great people!": ("Slogans",),
+        "The meeting was held on Monday.": (),
+    }
+    train = [Example(t, context=t, labels=labels) for t, labels in texts.items()]
+    TfidfLinear(min_df=1).fit(train).save(model)
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text(
+        "\n".join(json.dumps({"id": f"s{i}", "text": STORY}) for i in range(5)) + "\nnot json\n", encoding="utf-8"
+    )
+    inputs = [str(SEED_PATH), str(batch), str(tmp_path / "missing.txt")]
+    local = run_analyze(inputs, tmp_path / "local", model_dir=model, progress=False, report=False)
+    distributed = run_analyze(
+        inputs, tmp_path / "ray", model_dir=model, workers=2, engine="ray", progress=False, report=False
+    )
+    assert (local.articles, local.sentences, len(local.errors)) == (6, local.sentences, 2)
+    assert (distributed.articles, distributed.sentences) == (local.articles, local.sentences)
+    for name in (SENTENCES, ARTICLES, ERRORS):
+        assert (tmp_path / "ray" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
