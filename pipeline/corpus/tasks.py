@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -209,6 +210,19 @@ def _find(text: str, sub: str, occurrence: int, tid: str, what: str) -> int:
     return pos
 
 
+def _find_word(text: str, sub: str, start: int, end: int) -> int:
+    """First occurrence of ``sub`` in ``text[start:end]`` as a whole word, else as a substring.
+
+    Whole words first, so that the speaker "he" is not found inside "the" or "When"; the substring
+    fallback keeps KCNA's run-together names ("Kim Jong Untold") findable.
+    """
+    m = re.compile(r"(?<!\w)" + re.escape(sub) + r"(?!\w)").search(text, start, end)
+    if m:
+        return m.start()
+    pos = text.find(sub, start, end)
+    return pos if pos >= 0 and pos + len(sub) <= end else -1
+
+
 def _lookup(
     sub: str | None,
     i: int,
@@ -240,8 +254,8 @@ def _lookup(
             order += [j for j in (i - d, i + d) if 0 <= j < len(sents)]
     for j in order:
         s = sents[j]
-        pos = text.find(sub, s["start"], s["end"])
-        if pos >= 0 and pos + len(sub) <= s["end"]:
+        pos = _find_word(text, sub, s["start"], s["end"])
+        if pos >= 0:
             return {"start": pos, "end": pos + len(sub)}, j
     where = f"sentence {at:+d} from it" if at is not None else f"the sentence nor the {LOOKUP_SENTENCES} around it"
     raise CorpusError(f"task {tid}: {what} {sub!r} not found in {where}; copy it exactly from the text")
