@@ -1,0 +1,78 @@
+"""End-to-end throughput of ``propwatch analyze`` against spaCy parsing alone, and peak memory.
+
+Usage:
+    python benchmarks/throughput.py [--data-dir ../shared/data] [--n 500] [--model DIR ...]
+        [--workers 1 2] [--engine local|ray]
+
+Prints, on the first N KCNA 2024 stories: spaCy parse time of the same text (the floor), then for
+each technique model and worker count the sentences per second of the whole pipeline (read,
+segment, voice, techniques, write) and the ratio to the spaCy-only time, and peak RSS.
+Target (issue 7): at least 300 sentences/s end to end with the baseline on 2 cores; --workers 2
+faster than 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from pipeline.analysis import run_analyze
+from pipeline.ingest import read_jsonl
+from pipeline.records import Article
+from pipeline.segment import load_nlp
+from pipeline.segment.sentences import body_units
+
+
+def _peak_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, kids) / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data-dir", default="../shared/data")
+    ap.add_argument("--n", type=int, default=500)
+    ap.add_argument("--model", nargs="*", default=["models/tfidf_linear_sentence"])
+    ap.add_argument("--workers", nargs="*", type=int, default=[1, 2])
+    ap.add_argument("--engine", default="local")
+    args = ap.parse_args()
+
+    src = Path(args.data_dir) / "kcna-2024" / "kcna_en_2023-12_2024-11_fulltext.jsonl"
+    articles = [a for a in read_jsonl(str(src)) if isinstance(a, Article)][: args.n]
+    tmp = Path(tempfile.mkdtemp(prefix="pw-throughput-"))
+    inp = tmp / "kcna.jsonl"
+    inp.write_text("".join(json.dumps({"id": a.id, "text": a.text}) + "\n" for a in articles), encoding="utf-8")
+
+    nlp = load_nlp()
+    texts = [a.text[u.start : u.end] for a in articles for u in body_units(a)]
+    t0 = time.perf_counter()
+    n_sent = sum(len(list(doc.sents)) for doc in nlp.pipe(texts, batch_size=64))
+    spacy_s = time.perf_counter() - t0
+    print(f"input: {len(articles)} KCNA stories, {sum(len(a.text) for a in articles):,} characters")
+    print(f"spaCy parse only ({'+'.join(nlp.pipe_names)}): {spacy_s:.1f} s, {n_sent / spacy_s:.0f} sentences/s")
+    sys.stdout.flush()
+    for model in args.model:
+        for workers in args.workers:
+            out = tmp / f"out-{Path(model).name}-{workers}"
+            t0 = time.perf_counter()
+            result = run_analyze(
+                [str(inp)], out, model_dir=model, workers=workers, progress=False, report=False, engine=args.engine
+            )
+            secs = time.perf_counter() - t0
+            print(
+                f"analyze model={model} workers={workers} engine={args.engine}: {secs:.1f} s, "
+                f"{result.sentences / secs:.0f} sentences/s, {result.articles / secs:.1f} articles/s, "
+                f"{secs / spacy_s:.2f}x spaCy-only time, errors={len(result.errors)}"
+            )
+            sys.stdout.flush()
+    print(f"peak RSS (this process or any worker): {_peak_mb():.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
