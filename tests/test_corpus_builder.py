@@ -134,9 +134,12 @@ def test_build_strict_refuses_a_broken_record_and_lenient_skips_it(ann_dir, nlp)
     _write(ann_dir / "nk.gold.jsonl", recs)
     with pytest.raises(CorpusError, match=r"nk.gold.jsonl:5: kcna-2024/kcna-4ce90e05b979 .*article_sha256"):
         build_corpus(DATA, ann_dir, SEED, sources=("nk",), nlp=nlp)
-    result = build(DATA, ann_dir, SEED, sources=("nk",), nlp=nlp, strict=False)
+    result = build(DATA, ann_dir, SEED, sources=("nk",), nlp=nlp, strict=False, cache_dir=ann_dir / "cache")
     assert sum(len(ds) for ds in result.corpus.values()) == 11
     assert result.report.sources["nk"]["skipped_records"] == 1
+    # A lenient build's cache does not let a later strict build through.
+    with pytest.raises(CorpusError, match="article_sha256"):
+        build_corpus(DATA, ann_dir, SEED, sources=("nk",), nlp=nlp, cache_dir=ann_dir / "cache")
 
 
 def test_build_uses_cache_until_an_input_changes(ann_dir, tmp_path, nlp):
@@ -215,6 +218,16 @@ def test_brat_offset_mismatch_is_reported(tmp_path):
     assert "outside the text" in found[1]
 
 
+def test_read_brat_keeps_blank_lines_inside_a_span_text(tmp_path):
+    # PolNeAR writes a span over a paragraph break with the break in its text: "3.", "", "The ..."
+    ann = tmp_path / "x_a1.ann"
+    ann.write_text("T1\tContent 0 7;8 11\t3.\n\nThe end\nT2\tCue 8 11\tend\n", encoding="utf-8")
+    doc = read_brat(ann)
+    assert doc.problems == []
+    assert doc.entities["T1"].text == "3.\n\nThe end"
+    assert brat_offset_mismatches(doc, "3.\n\nThe end") == []
+
+
 def test_polnear_rows_flag_attributed_sentences(nlp):
     result = build(DATA, ANN, SEED, sources=("polnear",), nlp=nlp)
     rows = {(r["article_id"], r["index"]): r for ds in result.corpus.values() for r in ds}
@@ -238,6 +251,8 @@ def test_corpus_stats_counts_sources_and_labels(nlp):
     corpus = build_corpus(DATA, ANN, SEED, nlp=nlp)
     stats = corpus_stats(corpus)
     assert stats["totals"]["nk"]["sentences"] == 12 and stats["totals"]["nk"]["articles"] == 5
+    assert stats["totals"]["nk"]["texts"] == 4  # one story under two KCNA ids
+    assert stats["totals"]["ptc"]["spans"] == 6  # distinct spans; the crossing one counted once
     assert stats["totals"]["nk"]["techniques"]["Loaded_Language"] == 4
     assert stats["totals"]["seed"]["voice"] == {"narration": 2, "source_testimony": 1, "state_media": 1}
     assert stats["totals"]["polnear"]["has_attribution"] == {1: 5, 0: 2}
@@ -391,7 +406,7 @@ def test_cli_build_and_stats(tmp_path):
     assert (tmp_path / "spans").is_dir() and (tmp_path / "build.json").is_file()
     stats = _cli(["corpus", "stats", *common])
     assert stats.exit_code == 0
-    assert "| **nk** | all | 5 | 12 |" in stats.output
+    assert "| **nk** | all | 5 | 4 | 12 |" in stats.output
     assert "from cache" in stats.output
 
 

@@ -278,10 +278,12 @@ def read_brat(path: str | Path) -> BratDocument:
     """
     doc = BratDocument(str(path))
     last: BratEntity | None = None
+    blanks = 0
     lines = Path(path).read_text(encoding="utf-8").split("\n")
     for n, raw in enumerate(lines, 1):
         if not raw.strip():
-            last = None
+            # A blank line may be part of a span's text (a span over a paragraph break).
+            blanks += 1
             continue
         head, _, rest = raw.partition("\t")
         if head.startswith("T") and head[1:].isdigit() and rest:
@@ -311,11 +313,12 @@ def read_brat(path: str | Path) -> BratDocument:
         elif head.startswith("#"):
             last = None
         elif last is not None:
-            # The text of a span that covers a line break goes on in the next physical line.
-            last = BratEntity(last.id, last.type, last.fragments, last.text + "\n" + raw, last.line)
+            # The text of a span that covers line breaks goes on in the next physical line(s).
+            last = BratEntity(last.id, last.type, last.fragments, last.text + "\n" * (blanks + 1) + raw, last.line)
             doc.entities[last.id] = last
         else:
             doc.problems.append(f"{path}:{n}: line is neither a T, E nor # annotation")
+        blanks = 0
     return doc
 
 
@@ -796,6 +799,10 @@ def build(
             ds = load_from_disk(str(target / "rows"))
             info = json.loads((target / "report.json").read_text(encoding="utf-8"))
             info["cached"] = True
+            if strict and info.get("problems"):
+                # The cache was written by a lenient build (validate); a strict build still refuses.
+                msgs = info["problems"]
+                raise CorpusError(f"{msgs[0]} ({len(msgs)} problem(s); run `propwatch corpus validate`)")
             say(f"{source}: {len(ds)} sentences from cache {target}")
         else:
             info: dict[str, Any] = {}
@@ -964,9 +971,10 @@ def corpus_stats(corpus) -> dict:
 
     Returns:
         ``{"splits": {split: {source: {...counts...}}}, "totals": {source: {...}}}`` where each
-        counts dict has ``articles``, ``sentences``, ``voice`` (label -> n, over annotated
+        counts dict has ``articles`` (ids), ``texts`` (distinct article texts: KCNA lists some
+        stories under several ids), ``sentences``, ``voice`` (label -> n, over annotated
         sentences), ``techniques`` (label -> sentences carrying it), ``technique_annotated``,
-        ``with_technique``, ``has_attribution`` (0/1 -> n) and ``spans``.
+        ``with_technique``, ``has_attribution`` (0/1 -> n) and ``spans`` (distinct gold spans).
     """
     voices = voice_labels()
     techs = technique_labels()
@@ -974,13 +982,14 @@ def corpus_stats(corpus) -> dict:
     def empty():
         return {
             "articles": set(),
+            "texts": set(),
             "sentences": 0,
             "voice": Counter(),
             "techniques": Counter(),
             "technique_annotated": 0,
             "with_technique": 0,
             "has_attribution": Counter(),
-            "spans": 0,
+            "spans": set(),
         }
 
     splits: dict[str, dict[str, dict]] = {}
@@ -988,11 +997,21 @@ def corpus_stats(corpus) -> dict:
     for name, ds in corpus.items():
         per = defaultdict(empty)
         cols = ds.select_columns(
-            ["source", "article_id", "voice", "techniques", "techniques_annotated", "has_attribution", "spans"]
+            [
+                "source",
+                "article_id",
+                "article_sha256",
+                "voice",
+                "techniques",
+                "techniques_annotated",
+                "has_attribution",
+                "spans",
+            ]
         )
         for r in cols:
             for c in (per[r["source"]], totals[r["source"]]):
                 c["articles"].add(r["article_id"])
+                c["texts"].add(r["article_sha256"])
                 c["sentences"] += 1
                 if r["voice"] != NOT_ANNOTATED:
                     c["voice"][voices[r["voice"]]] += 1
@@ -1003,13 +1022,15 @@ def corpus_stats(corpus) -> dict:
                         c["techniques"][techs[t]] += 1
                 if r["has_attribution"] != NOT_ANNOTATED:
                     c["has_attribution"][int(r["has_attribution"])] += 1
-                c["spans"] += len(r["spans"])
+                c["spans"].update((r["article_id"], x["technique"], x["start"], x["end"]) for x in r["spans"])
         splits[name] = dict(per)
 
     def finish(c):
         return {
             **c,
             "articles": len(c["articles"]),
+            "texts": len(c["texts"]),
+            "spans": len(c["spans"]),
             "voice": dict(c["voice"]),
             "techniques": dict(c["techniques"]),
             "has_attribution": dict(c["has_attribution"]),
@@ -1024,21 +1045,21 @@ def corpus_stats(corpus) -> dict:
 def format_stats(stats: dict, report: BuildReport | None = None) -> str:
     """Markdown tables of :func:`corpus_stats` (and the build report's warnings)."""
     lines = [
-        "| source | split | articles | sentences | technique-annotated | with technique | "
-        "voice-annotated | with attribution |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| source | split | articles | distinct texts | sentences | technique-annotated | with technique | "
+        "gold spans | voice-annotated | attribution-annotated | with attribution |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for split, per in stats["splits"].items():
-        for src, c in per.items():
-            lines.append(
-                f"| {src} | {split} | {c['articles']} | {c['sentences']} | {c['technique_annotated']} | "
-                f"{c['with_technique']} | {sum(c['voice'].values())} | {c['has_attribution'].get(1, 0)} |"
-            )
-    for src, c in stats["totals"].items():
-        lines.append(
-            f"| **{src}** | all | {c['articles']} | {c['sentences']} | {c['technique_annotated']} | "
-            f"{c['with_technique']} | {sum(c['voice'].values())} | {c['has_attribution'].get(1, 0)} |"
+
+    def row(src: str, split: str, c: dict) -> str:
+        return (
+            f"| {src} | {split} | {c['articles']} | {c['texts']} | {c['sentences']} | {c['technique_annotated']} | "
+            f"{c['with_technique']} | {c['spans']} | {sum(c['voice'].values())} | "
+            f"{sum(c['has_attribution'].values())} | {c['has_attribution'].get(1, 0)} |"
         )
+
+    for split, per in stats["splits"].items():
+        lines += [row(src, split, c) for src, c in per.items()]
+    lines += [row(f"**{src}**", "all", c) for src, c in stats["totals"].items()]
     srcs = list(stats["totals"])
     lines += [
         "",
