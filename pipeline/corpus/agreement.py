@@ -201,7 +201,10 @@ def agreement_markdown(report: Mapping[str, Any]) -> str:
             f"{_fmt(v['kappa'])} | {_fmt(v['span_f1'])} |"
         )
     lines.append("")
-    lines.append("n/a: undefined (both passes marked no sentence with the technique, or no spans).")
+    lines.append(
+        "n/a: undefined: both passes gave every sentence one and the same label (chance agreement is 1, "
+        "e.g. no sentence with the technique, or every sentence `state_media`), or neither pass marked spans."
+    )
     return "\n".join(lines)
 
 
