@@ -67,9 +67,9 @@ def load_resources(
     voice_model = None
     vdir = Path(voice_model_dir) if voice_model_dir else DEFAULT_VOICE_MODEL
     if voice_model_dir or vdir.exists():
-        from ..voice.model import load_attribution_model
+        from ..voice.model import load_model as load_voice_model
 
-        voice_model = load_attribution_model(vdir)
+        voice_model = load_voice_model(vdir)
     tech = load_model(Path(model_dir) if model_dir else DEFAULT_TECHNIQUE_MODEL)
     return Resources(nlp, voice_model, tech, threshold, tuple(tech.labels_))
 
