@@ -1,0 +1,119 @@
+"""PolNeAR attribution annotations (BRAT standoff) read into source, cue and content spans."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import CorpusError
+from ..ingest import read_polnear
+from ..records import Article
+
+# Types that mark one part of an attribution; "Attribution"/"Discuss"/"Discard" are bookkeeping.
+_PART_TYPES = ("Source", "Cue", "Content")
+
+
+@dataclass(frozen=True)
+class GoldAttribution:
+    """One annotated attribution: each part is a tuple of ``(start, end)`` fragments (may be empty)."""
+
+    source: tuple[tuple[int, int], ...]
+    cue: tuple[tuple[int, int], ...]
+    content: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class PolnearDoc:
+    """A PolNeAR article with the gold attributions of one annotator."""
+
+    article: Article
+    annotator: str
+    attributions: tuple[GoldAttribution, ...] = field(default_factory=tuple)
+
+    def spans(self, part: str) -> list[tuple[int, int]]:
+        """All fragments of one part (``source``, ``cue`` or ``content``) over all attributions."""
+        return [f for a in self.attributions for f in getattr(a, part)]
+
+
+def parse_ann(text: str, path: str = "<ann>") -> tuple[GoldAttribution, ...]:
+    """Parse the BRAT standoff of one PolNeAR ``.ann`` file.
+
+    Args:
+        text: The file's contents.
+        path: Used in error messages.
+
+    Raises:
+        CorpusError: when a span line cannot be read.
+    """
+    spans: dict[str, tuple[str, tuple[tuple[int, int], ...]]] = {}
+    events: list[dict[str, str]] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        cols = line.split("\t")
+        if line.startswith("T") and len(cols) >= 2:
+            kind, _, offsets = cols[1].partition(" ")
+            try:
+                frags = tuple(
+                    (int(a), int(b)) for a, b in (piece.split() for piece in offsets.split(";") if piece.strip())
+                )
+            except ValueError:
+                raise CorpusError(f"{path}:{n}: cannot read span offsets {offsets!r}") from None
+            spans[cols[0]] = (kind, frags)
+        elif line.startswith("E") and len(cols) >= 2:
+            roles = {}
+            for arg in cols[1].split():
+                role, _, ref = arg.partition(":")
+                roles[role] = ref
+            events.append(roles)
+    out = []
+    for roles in events:
+        parts = {}
+        for role in _PART_TYPES:
+            ref = roles.get(role)
+            parts[role.lower()] = spans[ref][1] if ref in spans else ()
+        if parts["content"] or parts["cue"]:
+            out.append(GoldAttribution(**parts))
+    return tuple(out)
+
+
+def annotation_files(split_dir: str | Path) -> dict[str, Path]:
+    """Map each article stem to one ``.ann`` file, chosen deterministically.
+
+    Some articles were annotated by several annotators (``<stem>_<annotator>.ann``); the file whose
+    annotator id sorts first is used, so every run trains and evaluates on the same gold.
+    """
+    split_dir = Path(split_dir)
+    chosen: dict[str, Path] = {}
+    for p in sorted((split_dir / "attributions").glob("*.ann")):
+        stem, _, _annotator = p.stem.rpartition("_")
+        chosen.setdefault(stem, p)
+    return chosen
+
+
+def load_split(data_dir: str | Path, split: str, limit: int | None = None) -> list[PolnearDoc]:
+    """Read the articles and gold attributions of one PolNeAR split (``train`` or ``dev``).
+
+    Args:
+        data_dir: The data directory holding ``polnear/``.
+        split: ``train`` or ``dev``.
+        limit: Read at most this many articles (sorted by name), for quick runs.
+
+    Raises:
+        CorpusError: when the split folder is missing.
+    """
+    split_dir = Path(data_dir) / "polnear" / split
+    if not (split_dir / "text").is_dir():
+        raise CorpusError(f"{split_dir}/text not found; pass the data directory that holds polnear/")
+    anns = annotation_files(split_dir)
+    docs = []
+    for txt in sorted((split_dir / "text").glob("*.txt")):
+        ann = anns.get(txt.stem)
+        if ann is None:
+            continue
+        article = read_polnear(str(txt))
+        attrs = parse_ann(ann.read_text(encoding="utf-8"), str(ann))
+        docs.append(PolnearDoc(article, ann.stem.rpartition("_")[2], attrs))
+        if limit is not None and len(docs) >= limit:
+            break
+    return docs
