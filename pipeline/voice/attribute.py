@@ -106,16 +106,41 @@ def analyse_article(
             so callers can compare the voice stage with parsing in the same run.
     """
     nlp = nlp or load_nlp()
+    units = (
+        (unit, doc, sentence_spans(article.text, unit, doc))
+        for unit, doc in _timed(segment_units(article, nlp), timings)
+    )
+    if "pw_voice" in nlp.pipe_names:
+        # A pipeline that already carries the voice component would run it on every paragraph.
+        with nlp.select_pipes(disable=["pw_voice"]):
+            return analyse_parsed(article, units, registry)
+    return analyse_parsed(article, units, registry)
+
+
+def analyse_parsed(article: Article, units, registry: Registry | None = None) -> ArticleAnalysis:
+    """Run the sentence rules and speaker resolution over already-parsed text (no parsing here).
+
+    Args:
+        article: The article the Docs were parsed from.
+        units: ``(unit, doc, sentence_spans)`` per paragraph, in text order: a
+            :class:`~pipeline.segment.Unit`, its spaCy Doc (covering ``article.text[unit.start:
+            unit.end]``), and the ``(start, end)`` article offsets of its sentences. A fourth item,
+            when present, is the article offset where ``doc`` starts (a Doc covering the whole text
+            shared by every paragraph: ``0``).
+        registry: Outlet and speaker registry (default: the packaged one).
+    """
     registry = registry or load_registry()
     text = article.text
     spans: list[tuple[int, int, int]] = []
     rules: list[SentenceRules] = []
-    for unit, doc in _timed(segment_units(article, nlp), timings):
+    for item in units:
+        unit, doc, sent_spans = item[:3]
+        base = item[3] if len(item) > 3 else unit.start
         regions = quote_regions(text, unit.start, unit.end)
-        for s, e in sentence_spans(text, unit, doc):
-            cs = doc.char_span(s - unit.start, e - unit.start, alignment_mode="expand")
+        for s, e in sent_spans:
+            cs = doc.char_span(s - base, e - base, alignment_mode="expand")
             a, b = (cs.start, cs.end) if cs is not None else (0, 0)
-            info = analyse_sentence(doc, a, b, unit.start, regions)
+            info = analyse_sentence(doc, a, b, base, regions)
             # Offsets always follow the segmenter, whatever the token alignment did.
             info.start, info.end = s, e
             spans.append((s, e, unit.paragraph))

@@ -431,9 +431,11 @@ def _cue_span(doc, tok, offset) -> tuple[int, int]:
 
 def _adjacent_speaker(doc, tok, a, b, offset, inq) -> tuple[int, int] | None:
     """Speaker next to the cue when the parse gave none: '..." said the source' / '," the source said'."""
-    # Right side: "said the source."
+    # Right side, only in the inverted order after a quote or comma: '..." said the source.'
     k = tok.i + 1
-    if k < b and not inq[k - a] and doc[k].pos_ in ("DET", "PROPN", "NOUN", "PRON", "NUM", "ADJ"):
+    prev = doc[tok.i - 1] if tok.i > a else None
+    inverted = prev is not None and (prev.is_punct or inq[prev.i - a])
+    if inverted and k < b and not inq[k - a] and doc[k].pos_ in ("DET", "PROPN", "NOUN", "PRON", "NUM", "ADJ"):
         j = k
         while j < b and not inq[j - a] and not doc[j].is_punct and doc[j].pos_ not in ("VERB", "AUX", "SCONJ"):
             j += 1
