@@ -100,6 +100,18 @@ def test_voice_kcna_article_is_state_media_throughout(nlp):
     assert by_speaker["a U.S. official"].voice == "state_media"  # quoted foreign voices too (V1)
 
 
+def test_voice_pronoun_resolves_to_last_named_speaker(nlp):
+    text = "Kim Jong Un inspected the new factory on Tuesday.\n\nHe said that output must double this year."
+    _, res = voices(nlp, text)
+    assert res[1].voice == "state_media"
+    assert (res[1].speaker.text, res[1].speaker_name) == ("He", "North Korean leadership")
+
+
+def test_voice_unresolved_pronoun_is_low_score_other(nlp):
+    _, res = voices(nlp, "He said that output must double this year.")
+    assert res[0].voice == "other" and res[0].voice_score < 0.5
+
+
 def test_voice_dataset_rodong_is_state_media(nlp):
     _, res = voices(nlp, "The harvest was good this year.", dataset="rodong")
     assert res[0].voice == "state_media"

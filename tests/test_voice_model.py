@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -175,3 +176,18 @@ def test_train_voice_model_writes_a_self_describing_folder(tmp_path, nlp):
     assert len(meta["data"]["train"]["sha256"]) == 64
     assert set(meta["metrics"]) == {"train_holdout", "polnear_dev"}
     assert (folder / "metrics" / "metrics.json").is_file()
+
+
+SHIPPED = Path(__file__).resolve().parents[1] / "models" / "voice-attribution"
+
+
+@pytest.mark.skipif(not SHIPPED.is_dir(), reason="no shipped voice model")
+def test_shipped_model_loads_and_keeps_seed_voices(nlp, seed_article):
+    from pipeline.voice import attribute_article
+
+    model = load_model(SHIPPED)
+    assert model.meta_["name"] == "voice_attribution.v1"
+    assert (SHIPPED / "MODEL_CARD.md").is_file()
+    res = attribute_article(seed_article, nlp, model)
+    assert [r.voice for r in res][:5] == ["narration"] * 3 + ["source_testimony"] * 2
+    assert res[22].voice == "state_media"

@@ -180,10 +180,15 @@ def _resolve(analysis: ArticleAnalysis, registry: Registry) -> list[dict[int, En
     for sent, info in zip(analysis.sentences, analysis.rules):
         events: list[tuple[int, int, Any]] = []
         for s, e, m in registry.mentions(sent.text):
-            if m.kind and not m.generic:
-                events.append(
-                    (sent.start + s, 0, Entity(m.category, m.name, m.kind, (sent.start + s, sent.start + e), True))
-                )
+            if m.generic:
+                continue
+            ent = Entity(m.category, m.name, m.kind, (sent.start + s, sent.start + e), True)
+            if m.kind:
+                events.append((ent.span[0], 0, ent))
+            elif not any(qs <= ent.span[0] < qe for qs, qe in info.quote_regions):
+                # A named organ or leader outside quotes ("Kim Jong Un inspected ...") is what a
+                # later "he" or "it" may stand for, even if it did not speak yet.
+                events.append((ent.span[0], 2, ent))
         for k, att in enumerate(info.attributions):
             if att.speaker is not None:
                 events.append((att.speaker[0], 1, k))
@@ -192,6 +197,9 @@ def _resolve(analysis: ArticleAnalysis, registry: Registry) -> list[dict[int, En
         for _pos, typ, item in events:
             if typ == 0:
                 outlets.append(item)
+                continue
+            if typ == 2:
+                speakers.append(item)
                 continue
             att = info.attributions[item]
             s, e = att.speaker

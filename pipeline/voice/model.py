@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import platform
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,7 +58,7 @@ def _with_scores(feats: dict[str, float], scores: Sequence[float]) -> dict[str, 
 
 # Everything model.skops may hold; loading refuses any other type (no arbitrary code from a file).
 TRUSTED = [
-    "sklearn.feature_extraction._dict_vectorizer.DictVectorizer",
+    "sklearn.feature_extraction._hash.FeatureHasher",
     "sklearn.linear_model._logistic.LogisticRegression",
     "sklearn.pipeline.Pipeline",
     "numpy.float64",
@@ -80,15 +81,16 @@ def library_versions() -> dict[str, str]:
     return out
 
 
-def _pipeline(C: float, max_iter: int, class_weight):
-    from sklearn.feature_extraction import DictVectorizer
+def _pipeline(C: float, max_iter: int, class_weight, n_features: int = 2**18):
+    # Hashed features keep the saved model small (no vocabulary of every word in PolNeAR).
+    from sklearn.feature_extraction import FeatureHasher
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import Pipeline
 
     return Pipeline(
         [
-            ("vec", DictVectorizer(sparse=True)),
-            ("clf", LogisticRegression(C=C, max_iter=max_iter, solver="lbfgs", class_weight=class_weight)),
+            ("vec", FeatureHasher(n_features=n_features, input_type="dict", alternate_sign=False)),
+            ("clf", LogisticRegression(C=C, max_iter=max_iter, solver="liblinear", class_weight=class_weight)),
         ]
     )
 
@@ -232,7 +234,8 @@ class AttributionModel:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         with atomic_write(path / WEIGHTS, "wb") as f:
-            f.write(sio.dumps({"sentence": self.sentence_, "speaker": self.speaker_}))
+            # Deflate: most hashed buckets are unused, so the coefficient arrays compress well.
+            f.write(sio.dumps({"sentence": self.sentence_, "speaker": self.speaker_}, compression=zipfile.ZIP_DEFLATED))
         info = {
             "name": REGISTRY_NAME,
             "format_version": FORMAT_VERSION,

@@ -85,11 +85,20 @@ def data_checksum(docs: Sequence[PolnearDoc]) -> str:
 
 
 def _git_commit() -> str | None:
+    """HEAD's commit, with ``+dirty`` when the voice code differs from it."""
     try:
         out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=False)
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", str(Path(__file__).parent)],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.stdout.strip() or None
+    commit = out.stdout.strip()
+    return (commit + ("+dirty" if dirty.stdout.strip() else "")) or None
 
 
 def _inputs(pairs: Sequence[tuple[PolnearDoc, ArticleAnalysis]]):
