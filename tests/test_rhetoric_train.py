@@ -14,7 +14,8 @@ from pipeline.rhetoric.ptc import load_ptc, seeded_split
 from pipeline.rhetoric.train import load_train_config, train
 
 DATA = Path(__file__).parent / "fixtures" / "rhetoric" / "data"
-SMALL_SPLIT = ["data.test_fraction=0.2", "data.validation_fraction=0.2"]
+# Ten articles are too few for the corpus's hash split to fill every part; the seeded shuffle does.
+SMALL_SPLIT = ["data.split=seeded.v1", "data.test_fraction=0.2", "data.validation_fraction=0.2"]
 TINY_TRANSFORMER = [
     "model=transformer.v1",
     "params.random_init={hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64}",
@@ -39,6 +40,18 @@ def test_split_by_article_is_seeded_and_disjoint():
     assert a != seeded_split(ids, seed=2)
 
 
+def test_corpus_split_is_the_corpus_builders():
+    from pipeline.corpus.builder import assign_split, sha256_text
+    from pipeline.rhetoric.ptc import split_ids
+
+    data = load_ptc(DATA)
+    ids = split_ids("corpus.v1", data.articles, 13, 0.15, 0.15)
+    for split, members in ids.items():
+        for aid in members:
+            assert assign_split(sha256_text(data.articles[aid].text), 13, (0.7, 0.15, 0.15)) == split
+    assert sorted(sum(ids.values(), [])) == sorted(data.articles)
+
+
 def test_fixture_corpus_offsets_hold():
     data = load_ptc(DATA)
     assert len(data.articles) == 10
@@ -49,7 +62,8 @@ def test_train_writes_self_describing_folder(tmp_path):
     out = tmp_path / "tfidf"
     result = train(config("params.min_df=1"), out, progress=False)
     names = {p.name for p in out.iterdir()}
-    assert {"meta.json", "config.toml", "labels.txt", "model.skops", "metrics", "MODEL_CARD.md"} <= names
+    expected = {"meta.json", "config.toml", "labels.txt", "model.skops", "vocabulary.json", "metrics", "MODEL_CARD.md"}
+    assert expected <= names
     meta = json.loads((out / "meta.json").read_text())
     assert meta["registry_name"] == "tfidf_linear.v1" and meta["format_version"] == 1
     assert meta["data"]["checksums"]["ptc"] == load_ptc(DATA).checksum
@@ -126,7 +140,9 @@ def test_cli_train_with_set_override(tmp_path):
     from pipeline.cli import app
 
     cfg = tmp_path / "c.toml"
-    cfg.write_text('model = "tfidf_linear.v1"\n[data]\ntest_fraction = 0.2\nvalidation_fraction = 0.2\n')
+    cfg.write_text(
+        'model = "tfidf_linear.v1"\n[data]\nsplit = "seeded.v1"\ntest_fraction = 0.2\nvalidation_fraction = 0.2\n'
+    )
     out = tmp_path / "m"
     r = CliRunner().invoke(
         app, ["train", str(cfg), "-o", str(out), "--data-dir", str(DATA), "--set", "params.min_df=1", "--quiet"]

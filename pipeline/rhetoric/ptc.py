@@ -80,17 +80,38 @@ def seeded_split(
     }
 
 
-# The split is looked up by name, so the corpus builder's article split can replace the seeded one
-# (add an entry here) without touching training or benchmark code.
-SPLIT_FUNCTIONS: dict[str, Callable[..., dict[str, list[str]]]] = {"seeded.v1": seeded_split}
+def corpus_split(
+    articles: dict[str, Article], seed: int = 13, test_fraction: float = 0.15, validation_fraction: float = 0.15
+) -> dict[str, list[str]]:
+    """The corpus builder's article split (``pipeline.corpus.builder.assign_split`` over the SHA-256 of
+    each article's text), so models, corpus and evaluation hold out the same PTC articles.
+
+    With the builder's defaults (seed 13, fractions 0.7/0.15/0.15) this is exactly the ``split``
+    column of ``build_corpus``.
+    """
+    from ..corpus.builder import assign_split, sha256_text
+
+    fractions = (1.0 - test_fraction - validation_fraction, validation_fraction, test_fraction)
+    out: dict[str, list[str]] = {k: [] for k in SPLITS}
+    for aid in sorted(articles):
+        out[assign_split(sha256_text(articles[aid].text), seed, fractions)].append(aid)
+    return out
+
+
+def _seeded(articles: dict[str, Article], seed: int, test_fraction: float, validation_fraction: float):
+    return seeded_split(list(articles), seed, test_fraction, validation_fraction)
+
+
+# The split is looked up by name so that configs say which one they used and old ones stay loadable.
+SPLIT_FUNCTIONS: dict[str, Callable[..., dict[str, list[str]]]] = {"seeded.v1": _seeded, "corpus.v1": corpus_split}
 
 
 def split_ids(
-    name: str, ids: Sequence[str], seed: int, test_fraction: float, validation_fraction: float
+    name: str, articles: dict[str, Article], seed: int, test_fraction: float, validation_fraction: float
 ) -> dict[str, list[str]]:
-    """Apply the split function registered as ``name``."""
+    """Apply the split function registered as ``name`` to ``articles`` (id -> Article)."""
     try:
         fn = SPLIT_FUNCTIONS[name]
     except KeyError:
         raise CorpusError(f"unknown split {name!r}; known: {', '.join(SPLIT_FUNCTIONS)}") from None
-    return fn(ids, seed=seed, test_fraction=test_fraction, validation_fraction=validation_fraction)
+    return fn(articles, seed=seed, test_fraction=test_fraction, validation_fraction=validation_fraction)

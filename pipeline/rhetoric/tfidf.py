@@ -15,6 +15,7 @@ from .examples import Example
 from .registry import register
 
 WEIGHTS = "model.skops"
+VOCABULARY = "vocabulary.json"
 
 # Everything model.skops may contain beyond skops' default trusted types; loading refuses anything else.
 TRUSTED_TYPES = [
@@ -145,6 +146,11 @@ class TfidfLinear(BaseClassifier):
             warnings.filterwarnings("ignore", message="Label .* is present in all training examples")
             warnings.filterwarnings("ignore", message="Label not .* is present in all training examples")
             pipe.fit(_columns(examples), y.astype(int))
+        for _, vec, _ in pipe.named_steps["features"].transformers_:
+            # The n-grams cut by min_df/max_features are kept only for inspection and would be
+            # most of the saved file (sklearn documents deleting them before saving).
+            if hasattr(vec, "stop_words_"):
+                vec.stop_words_ = None
         self.pipeline_ = pipe
         self.thresholds_ = np.full(len(self.labels_), 0.5)
         if validation:
@@ -159,20 +165,52 @@ class TfidfLinear(BaseClassifier):
         proba = self.pipeline_.predict_proba(_columns(examples))
         return np.asarray(proba, dtype=np.float64).reshape(len(examples), len(self.labels_))
 
+    def _vectorizers(self) -> dict:
+        return {
+            name: vec
+            for name, vec, _ in self.pipeline_.named_steps["features"].transformers_
+            if hasattr(vec, "vocabulary_")
+        }
+
     def _save_weights(self, path: Path) -> None:
+        import json
+        import zipfile
+
         import skops.io as sio
 
+        # skops writes a dict entry by entry (~700 bytes each, slow to load), so the vocabularies
+        # go to plain JSON as term lists in column order and model.skops holds everything else.
+        vecs = self._vectorizers()
+        saved = {name: vec.vocabulary_ for name, vec in vecs.items()}
+        vocab = {name: sorted(v, key=v.__getitem__) for name, v in saved.items()}
+        try:
+            for vec in vecs.values():
+                vec.vocabulary_ = {}
+            data = sio.dumps(self.pipeline_, compression=zipfile.ZIP_DEFLATED)
+        finally:
+            for name, vec in vecs.items():
+                vec.vocabulary_ = saved[name]
         with atomic_write(path / WEIGHTS, "wb") as f:
-            f.write(sio.dumps(self.pipeline_))
+            f.write(data)
+        with atomic_write(path / VOCABULARY) as f:
+            json.dump(vocab, f, ensure_ascii=False)
 
     def _load_weights(self, path: Path) -> None:
+        import json
+
         import skops.io as sio
 
         file = path / WEIGHTS
-        if not file.exists():
-            raise ModelError(f"{file}: missing; the model folder is incomplete (retrain it)")
+        for needed in (file, path / VOCABULARY):
+            if not needed.exists():
+                raise ModelError(f"{needed}: missing; the model folder is incomplete (retrain it)")
         data = file.read_bytes()
         untrusted = set(sio.get_untrusted_types(data=data)) - set(TRUSTED_TYPES)
         if untrusted:
             raise ModelError(f"{file}: contains types this version does not trust ({', '.join(sorted(untrusted))})")
         self.pipeline_ = sio.loads(data, trusted=TRUSTED_TYPES)
+        vocab = json.loads((path / VOCABULARY).read_text(encoding="utf-8"))
+        for name, vec in self._vectorizers().items():
+            if name not in vocab:
+                raise ModelError(f"{path / VOCABULARY}: no vocabulary for {name!r} (retrain the model)")
+            vec.vocabulary_ = {term: i for i, term in enumerate(vocab[name])}

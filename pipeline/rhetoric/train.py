@@ -32,7 +32,9 @@ class DataConfig:
         data_dir: The shared data folder (holding ``ptc/``).
         mode: ``"span"`` (SemEval TC: span + context -> technique) or ``"sentence"`` (sentence ->
             techniques of the gold spans overlapping it).
-        split: Name of the article-level split function (see ``pipeline.rhetoric.ptc.SPLIT_FUNCTIONS``).
+        split: Name of the article-level split function (see ``pipeline.rhetoric.ptc.SPLIT_FUNCTIONS``):
+            ``corpus.v1`` is the corpus builder's split (the default, shared with evaluation),
+            ``seeded.v1`` a seeded shuffle of the article ids.
         split_seed: Seed of the split.
         test_fraction: Share of PTC articles held out for testing.
         validation_fraction: Share held out for early stopping and thresholds.
@@ -43,10 +45,10 @@ class DataConfig:
 
     data_dir: str = "../shared/data"
     mode: str = SPAN
-    split: str = "seeded.v1"
+    split: str = "corpus.v1"
     split_seed: int = 13
     test_fraction: float = 0.15
-    validation_fraction: float = 0.10
+    validation_fraction: float = 0.15
     context_chars: int = 600
     extra_train: list[str] = field(default_factory=list)
 
@@ -104,7 +106,7 @@ def examples_for(ptc: PtcData, ids: list[str], mode: str, context_chars: int = 6
 def load_splits(data: DataConfig) -> Splits:
     """PTC examples split by article, plus any extra training files."""
     ptc = load_ptc(data.data_dir)
-    ids = split_ids(data.split, list(ptc.articles), data.split_seed, data.test_fraction, data.validation_fraction)
+    ids = split_ids(data.split, ptc.articles, data.split_seed, data.test_fraction, data.validation_fraction)
     parts = {k: examples_for(ptc, v, data.mode, data.context_chars) for k, v in ids.items()}
     checksums = {"ptc": ptc.checksum}
     for path in data.extra_train:
@@ -248,6 +250,24 @@ def _write_json(path: Path, value: Any) -> None:
         f.write("\n")
 
 
+def _counts(d: dict[str, int]) -> str:
+    return " / ".join(f"{d.get(k, 0)} {k}" for k in ("train", "validation", "test"))
+
+
+def refresh_model_card(folder: str | Path) -> None:
+    """Rewrite ``MODEL_CARD.md`` of a trained folder from its ``config.toml``, ``meta.json`` and ``metrics/``."""
+    folder = Path(folder)
+    config = load_train_config(folder / "config.toml")
+    meta = json.loads((folder / META).read_text(encoding="utf-8"))
+    metrics = {
+        name: json.loads((folder / "metrics" / f"{name}.json").read_text(encoding="utf-8"))
+        for name in ("test", "validation")
+        if (folder / "metrics" / f"{name}.json").exists()
+    }
+    with atomic_write(folder / "MODEL_CARD.md") as f:
+        f.write(model_card(config, meta, metrics))
+
+
 def model_card(config: TrainConfig, meta: dict[str, Any], metrics: dict[str, Any]) -> str:
     """The ``MODEL_CARD.md`` text: data, metrics, limits, intended use."""
     mode = config.data.mode
@@ -270,8 +290,8 @@ def model_card(config: TrainConfig, meta: dict[str, Any], metrics: dict[str, Any
         "## Data",
         "",
         f"- PTC v2 train split (371 articles), split by article with `{config.data.split}` "
-        f"(seed {config.data.split_seed}): {meta['data']['articles']} articles, "
-        f"{meta['data']['examples']} examples.",
+        f"(seed {config.data.split_seed}): {_counts(meta['data']['articles'])} articles; "
+        f"{_counts(meta['data']['examples'])} {'spans' if mode == SPAN else 'sentences (PTC lines)'}.",
         f"- Extra training files: {', '.join(config.data.extra_train) or 'none'}.",
         "- Data checksums (sha256) in `meta.json`; article ids of each split in `metrics/split.json`.",
         "",
@@ -299,7 +319,7 @@ def model_card(config: TrainConfig, meta: dict[str, Any], metrics: dict[str, Any
         "",
         "## Limits",
         "",
-        "- Trained on English news of 2017-2019 (PTC); North Korean state media differs in style and topic, "
+        "- Trained on English news (PTC); North Korean state media differs in style and topic, "
         "so expect lower accuracy there until annotated North Korean data is added (`data.extra_train`).",
         "- Rare techniques (Bandwagon, Thought-terminating cliches, Whataboutism, Black-and-white fallacy) "
         "have few examples and low F1.",
@@ -314,7 +334,7 @@ def model_card(config: TrainConfig, meta: dict[str, Any], metrics: dict[str, Any
         "```",
         "",
         f"propwatch {meta.get('propwatch_version')}, commit {meta.get('git_commit')}, "
-        f"trained in {meta.get('train_seconds')} s.",
+        f"trained in {meta.get('train_seconds')} s; per-epoch history (transformer) in `metrics/history.json`.",
         "",
     ]
     return "\n".join(lines)

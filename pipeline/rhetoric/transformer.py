@@ -60,7 +60,11 @@ class TransformerClassifier(BaseClassifier):
         max_length: Maximum tokens of the text pair (the longer part is cut first).
         batch_size: Training batch size.
         eval_batch_size: Inference batch size.
-        learning_rate: Peak AdamW learning rate.
+        learning_rate: Peak AdamW learning rate of the encoder.
+        head_learning_rate: Peak learning rate of the classification head (``None``: as the encoder).
+        init_bias_from_prior: Start each label's output bias at the log-odds of its training
+            frequency, so the first epoch learns techniques instead of label priors (at a
+            fine-tuning learning rate a bias moves ~1e-4 a step, far too slow to reach ~-3).
         weight_decay: AdamW weight decay (not applied to biases and LayerNorm).
         warmup_ratio: Fraction of the steps with linear warm-up; linear decay after.
         epochs: Maximum training epochs.
@@ -88,6 +92,8 @@ class TransformerClassifier(BaseClassifier):
         batch_size: int = 32,
         eval_batch_size: int = 64,
         learning_rate: float = 5e-5,
+        head_learning_rate: float | None = None,
+        init_bias_from_prior: bool = True,
         weight_decay: float = 0.01,
         warmup_ratio: float = 0.1,
         epochs: int = 4,
@@ -107,6 +113,8 @@ class TransformerClassifier(BaseClassifier):
         self.batch_size = batch_size
         self.eval_batch_size = eval_batch_size
         self.learning_rate = learning_rate
+        self.head_learning_rate = head_learning_rate
+        self.init_bias_from_prior = init_bias_from_prior
         self.weight_decay = weight_decay
         self.warmup_ratio = warmup_ratio
         self.epochs = epochs
@@ -220,14 +228,28 @@ class TransformerClassifier(BaseClassifier):
         chunk = self.batch_size * 50
         steps_per_epoch = sum(math.ceil(min(chunk, len(ids) - c) / self.batch_size) for c in range(0, len(ids), chunk))
         total = steps_per_epoch * self.epochs
+        if self.init_bias_from_prior:
+            prior = (y.sum(dim=0) + 1.0) / (len(y) + 2.0)
+            with torch.no_grad():
+                self.model_.classifier.bias.copy_(torch.log(prior / (1 - prior)))
         no_decay = ("bias", "LayerNorm.weight", "LayerNorm.bias")
-        groups = [
-            {
-                "params": [p for n, p in self.model_.named_parameters() if not n.endswith(no_decay)],
-                "weight_decay": self.weight_decay,
-            },
-            {"params": [p for n, p in self.model_.named_parameters() if n.endswith(no_decay)], "weight_decay": 0.0},
-        ]
+        head_lr = self.head_learning_rate or self.learning_rate
+        groups = []
+        for is_head in (False, True):
+            for decay in (True, False):
+                params = [
+                    p
+                    for n, p in self.model_.named_parameters()
+                    if n.startswith("classifier.") == is_head and n.endswith(no_decay) != decay
+                ]
+                if params:
+                    groups.append(
+                        {
+                            "params": params,
+                            "weight_decay": self.weight_decay if decay else 0.0,
+                            "lr": head_lr if is_head else self.learning_rate,
+                        }
+                    )
         opt = torch.optim.AdamW(groups, lr=self.learning_rate)
         warm = max(1, int(total * self.warmup_ratio))
         sched = torch.optim.lr_scheduler.LambdaLR(
