@@ -47,11 +47,18 @@ def timed(model, examples: list[Example]) -> tuple[float, np.ndarray]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data-dir", default=os.environ.get("PROPWATCH_DATA_DIR", str(ROOT.parent / "shared" / "data")))
-    ap.add_argument("--baseline", default=str(ROOT / "models" / "tfidf_linear"))
+    ap.add_argument("--baseline", default=str(ROOT / "models" / "tfidf_linear" / "sentence"))
     ap.add_argument("--transformer", default=str(ROOT / "models" / "transformer"))
     ap.add_argument("--n-baseline", type=int, default=5000)
     ap.add_argument("--n-transformer", type=int, default=1000)
-    ap.add_argument("--threads", type=int, default=2, help="Torch threads for the transformer.")
+    ap.add_argument(
+        "--threads",
+        type=int,
+        nargs="+",
+        default=[1, 2],
+        help="Torch thread counts to time the transformer with (on a busy 2-core machine 1 is often faster).",
+    )
+    ap.add_argument("--batch", type=int, default=32, help="Transformer inference batch size.")
     args = ap.parse_args(argv)
 
     if Path(args.baseline, "meta.json").exists():
@@ -63,22 +70,24 @@ def main(argv: list[str] | None = None) -> int:
     if Path(args.transformer, "meta.json").exists():
         ex = sentences(args.data_dir, args.n_transformer)
         model = load_model(args.transformer)
-        model.num_threads = args.threads
-        model.bf16_inference = False
-        rate32, p32 = timed(model, ex)
-        model.bf16_inference = True
-        rate16, p16 = timed(model, ex)
-        same_labels = model.decide(p32) == model.decide(p16)
-        same_top = bool(np.array_equal(p32.argmax(1), p16.argmax(1)))
-        agree = np.mean([a == b for a, b in zip(model.decide(p32), model.decide(p16))])
-        print(
-            f"transformer {args.transformer}: float32 {rate32:,.0f} sentences/s, bf16 autocast {rate16:,.0f} "
-            f"sentences/s on {len(ex)} sentences, {args.threads} threads (target >= 150)"
-        )
-        print(
-            f"  bf16 decisions identical: labels {same_labels} ({agree:.1%} of sentences), top label {same_top}; "
-            f"max |p32 - p16| {np.abs(p32 - p16).max():.4f}"
-        )
+        model.eval_batch_size = args.batch
+        for threads in args.threads:
+            model.num_threads = threads
+            model.bf16_inference = False
+            rate32, p32 = timed(model, ex)
+            model.bf16_inference = True
+            rate16, p16 = timed(model, ex)
+            d32, d16 = model.decide(p32), model.decide(p16)
+            agree = np.mean([a == b for a, b in zip(d32, d16)])
+            same_top = bool(np.array_equal(p32.argmax(1), p16.argmax(1)))
+            print(
+                f"transformer {args.transformer}: {threads} thread(s), batch {args.batch}: float32 {rate32:,.0f} "
+                f"sentences/s, bf16 autocast {rate16:,.0f} sentences/s on {len(ex)} sentences (target >= 150)"
+            )
+            print(
+                f"  bf16 decisions identical to float32: {d32 == d16} ({agree:.1%} of sentences), "
+                f"top label {same_top}; max |p32 - p16| {np.abs(p32 - p16).max():.4f}"
+            )
     else:
         print(f"transformer {args.transformer}: no model folder")
     return 0
