@@ -112,6 +112,23 @@ def test_voice_unresolved_pronoun_is_low_score_other(nlp):
     assert res[0].voice == "other" and res[0].voice_score < 0.5
 
 
+def test_voice_state_media_statement_verbs_name_the_speaker(nlp):
+    text = (
+        "The respected Comrade Kim Jong Un made a speech at the meeting.\n\n"
+        "He stressed the need to contain the epidemic at the earliest date possible."
+    )
+    _, res = voices(nlp, text, outlet="KCNA")
+    assert [(r.speaker.text, r.cue.text) for r in res] == [
+        ("The respected Comrade Kim Jong Un", "made a speech"),
+        ("He", "stressed"),
+    ]
+
+
+def test_voice_naming_a_speech_without_its_words_is_narration(nlp):
+    _, res = voices(nlp, "Kim Jong Un made a speech at the meeting on Monday.")
+    assert res[0].voice == "narration"
+
+
 def test_voice_dataset_rodong_is_state_media(nlp):
     _, res = voices(nlp, "The harvest was good this year.", dataset="rodong")
     assert res[0].voice == "state_media"

@@ -34,6 +34,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "voice"
         ("Xinhua", "foreign_state_media", "other"),
         ("TASS", "foreign_state_media", "other"),
         ("the Unification Ministry", "other", "other"),
+        ("Human Rights Watch", "other", "other"),
+        ("an analyst at a Seoul think tank", "expert", "source_testimony"),
     ],
 )
 def test_registry_classifies_speaker_phrases(phrase, category, voice):

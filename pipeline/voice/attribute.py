@@ -18,6 +18,7 @@ SCORES = {
     "direct": 0.95,
     "according": 0.92,
     "indirect": 0.88,
+    "delivered": 0.8,
     "continued": 0.9,
     "inherited": 0.8,
     "narration": 0.85,
@@ -271,12 +272,16 @@ def _is_state_article(article: Article, registry: Registry) -> bool:
     return registry.outlet_category(article.outlet) == "nk_state_media"
 
 
-def _owner(info: SentenceRules, sent: Sentence) -> int | None:
-    """Index of the attribution that speaks for the whole sentence (outside quotes), if any."""
+def _owner(info: SentenceRules, sent: Sentence, state_article: bool = False) -> int | None:
+    """Index of the attribution that speaks for the whole sentence (outside quotes), if any.
+
+    "He made a speech" names a speech without giving its words: the reporter's narration
+    (guidelines V6), except in a state outlet's article, where it marks the speaker of what follows.
+    """
     best = None
     span = max(sent.end - sent.start, 1)
     for k, att in enumerate(info.attributions):
-        if att.kind == "cognition" or att.inside:
+        if att.kind == "cognition" or att.inside or (att.kind == "delivered" and not state_article):
             continue
         covered = sum(e - s for s, e in att.content)
         covered += (att.speaker[1] - att.speaker[0]) if att.speaker else 0
@@ -291,7 +296,7 @@ def _owner(info: SentenceRules, sent: Sentence) -> int | None:
 def _nested(info: SentenceRules, owner: int | None, in_quote: bool) -> int | None:
     """A speech attribution reported inside the owner's words (a source quoting a government claim)."""
     for k, att in enumerate(info.attributions):
-        if k == owner or att.kind == "cognition" or att.speaker is None:
+        if k == owner or att.kind in ("cognition", "delivered") or att.speaker is None:
             continue
         if in_quote and att.inside:
             return k
@@ -319,6 +324,7 @@ def decide_voices(
     """
     registry = registry or load_registry()
     sents, rules = analysis.sentences, analysis.rules
+    state_article = _is_state_article(analysis.article, registry)
     chains = _chains(analysis.quote, rules)
     # Per chain: the attribution (sentence index, attribution index) that names its speaker.
     chain_owner: dict[int, tuple[int, int]] = {}
@@ -349,7 +355,7 @@ def decide_voices(
             else:
                 method = "unattributed_quote"
         if owner_ref is None and method == "narration":
-            k = _owner(info, sent)
+            k = _owner(info, sent, state_article)
             if k is not None:
                 owner_ref, method = (i, k), info.attributions[k].kind
         nested_k = _nested(info, owner_ref[1] if owner_ref and owner_ref[0] == i else None, cid is not None)
@@ -394,6 +400,12 @@ def _result(analysis, registry, i, owner_ref, method, nested, p) -> VoiceResult:
     score = SCORES[method]
     if state_article:
         voice, score = "state_media", SCORES["outlet"]
+        dateline = _dateline(analysis, i, registry)
+        if dateline is not None:
+            # Adjudicated convention: in "Pyongyang, May 3 (KCNA) -- ..." the outlet speaks.
+            return VoiceResult(
+                art.id, i, voice, score, dateline, None, nested, "nk_state_media", None, "outlet", p or 0.0
+            )
     elif not ent.known:
         voice, score = "other", SCORES["unknown_speaker"]
     if p is not None and p < 0.5 and not state_article:

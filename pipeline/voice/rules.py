@@ -35,6 +35,22 @@ COGNITION_CUES = frozenset(
 # Double quotation marks: curly, straight, and the typewriter pairs ``...'' and ''...'' that some
 # newspapers (NYT in PolNeAR) use; single quotes are left alone as they double as apostrophes.
 _QUOTE_CHARS = re.compile("\u201c|\u201d|\"|''|``")
+# Speech verbs whose infinitive complement is the reported content ("vowed to retaliate").
+_XCOMP_SPEECH = frozenset(
+    "claim promise vow pledge threaten agree refuse offer ask urge tell order warn demand propose swear call".split()
+)
+# Verbs that report speech only next to quoted words: '"...," he continued.'
+_QUOTE_ONLY = frozenset({"continue", "carry", "air", "post", "publish", "broadcast", "print"})
+# Speech verbs that report a statement through a plain object, the way state media summarise speeches.
+_STATEMENT_VERBS = frozenset(
+    "stress underline underscore emphasize emphasise express refer appeal call urge highlight "
+    "reaffirm reiterate affirm declare".split()
+)
+# "made a speech", "delivered a report": the object noun is the speech act.
+_DELIVER = frozenset({"make", "deliver", "give", "issue", "send"})
+_SPEECH_NOUNS = frozenset(
+    "speech report address remark statement conclusion letter message lecture talk interview commentary".split()
+)
 _COMPLEMENTISERS = frozenset({"that", "how", "what", "why", "whether", "if", "when", "where", "who"})
 OPEN, CLOSE, STRAIGHT = "\u201c", "\u201d", '"'
 _OPENERS = (OPEN, STRAIGHT, "''", "``")
@@ -46,7 +62,8 @@ class RawAttribution:
     """One reporting relation found in a sentence (article offsets, end exclusive).
 
     ``kind`` is ``direct`` (the cue introduces quoted words), ``indirect`` (a reported clause),
-    ``according`` ("according to X, ...") or ``cognition`` (think/believe/want ...). ``inside`` is
+    ``according`` ("according to X, ..."), ``delivered`` ("made a speech": a speech act named, its
+    words not given) or ``cognition`` (think/believe/want ...). ``inside`` is
     True when the cue itself stands inside quotation marks: a claim reported by the quoted speaker.
     """
 
@@ -259,7 +276,7 @@ def analyse_sentence(doc, a: int, b: int, offset: int, regions: list[tuple[int, 
         inside = inq[k - a]
         if lemma == "accord" and k + 1 < b and doc[k + 1].lower_ == "to":
             att = _according(doc, tok, a, b, offset, inside)
-        elif tok.pos_ == "VERB" and (lemma in SPEECH_CUES or lemma in COGNITION_CUES):
+        elif tok.pos_ == "VERB" and (lemma in SPEECH_CUES or lemma in COGNITION_CUES or lemma in _DELIVER):
             att = _verb_cue(doc, tok, lemma, a, b, offset, inside, inq, sent_regions)
         else:
             att = None
@@ -367,8 +384,14 @@ def _trim_all(doc, parts):
 
 
 def _verb_cue(doc, tok, lemma, a, b, offset, inside, inq, regions) -> RawAttribution | None:
+    if lemma in _DELIVER:
+        return _delivered(doc, tok, lemma, a, b, offset, inside, inq)
     speech = lemma in SPEECH_CUES
-    comp = [c for c in tok.children if c.dep_ in ("ccomp", "xcomp") and a <= c.i < b]
+    # "continues to discharge" is not speech; "claimed to be", "vowed to fight" report a claim.
+    deps = ("ccomp", "xcomp") if not speech or lemma in _XCOMP_SPEECH else ("ccomp",)
+    comp = [c for c in tok.children if c.dep_ in deps and a <= c.i < b]
+    if speech and lemma in _QUOTE_ONLY and not (bool(regions) and not inside):
+        return None
     if tok.dep_ == "parataxis" and a <= tok.head.i < b:
         comp.append(tok.head)
     has_quote = bool(regions) and not inside
@@ -378,16 +401,25 @@ def _verb_cue(doc, tok, lemma, a, b, offset, inside, inq, regions) -> RawAttribu
         if not obj or lemma not in ("want", "support", "oppose", "endorse", "favor", "favour", "prefer", "seek"):
             return None
         comp = obj
+    rest = None
     if speech and not comp and not has_quote:
-        # The parser often loses the clause of "shared how thrilled they were": take the rest of
-        # the sentence after a complementiser as the content.
         nxt = doc[tok.i + 1] if tok.i + 1 < b else None
-        if nxt is None or nxt.lower_ not in _COMPLEMENTISERS:
+        if nxt is not None and nxt.lower_ in _COMPLEMENTISERS:
+            # The parser often loses the clause of "shared how thrilled they were": take the rest
+            # of the sentence after a complementiser as the content.
+            comp, rest = [nxt], (nxt.i, b)
+        elif nxt is not None and nxt.text == ":":
+            # "The message said:" introduces what follows; the colon stands in for the content.
+            comp, rest = [nxt], (nxt.i, nxt.i + 1)
+        elif lemma in _STATEMENT_VERBS:
+            # Statement reports with a plain object: "He stressed the need to ...", "called for ...".
+            obj = [c for c in tok.children if c.dep_ in ("dobj", "prep") and a <= c.i < b]
+            obj = [c for c in obj if c.dep_ == "dobj" or c.lower_ in ("for", "on", "upon", "to")]
+            if not obj:
+                return None
+            comp = obj
+        else:
             return None
-        comp = [nxt]
-        rest = (nxt.i, b)
-    else:
-        rest = None
     kind = "cognition" if not speech else ("direct" if has_quote and not inside else "indirect")
     subj = _subject(tok)
     speaker = referent = None
@@ -413,20 +445,41 @@ def _verb_cue(doc, tok, lemma, a, b, offset, inside, inq, regions) -> RawAttribu
             else:
                 spans.append((lo, hi))
         content = tuple(_chars(doc, x, y, offset) for x, y in _trim_all(doc, spans))
+        if not content and rest is not None and doc[rest[0]].text == ":":
+            content = (_chars(doc, rest[0], rest[1], offset),)
     if not content:
         return None
     return RawAttribution(kind, _cue_span(doc, tok, offset), speaker, content, lemma, _depth(tok), inside, referent)
 
 
-def _cue_span(doc, tok, offset) -> tuple[int, int]:
-    """The cue: the verb with its auxiliaries and particle ("has claimed", "pointed out")."""
+def _delivered(doc, tok, lemma, a, b, offset, inside, inq) -> RawAttribution | None:
+    """ "made a speech", "delivered a report": the speech itself is the content."""
+    obj = next((c for c in tok.children if c.dep_ == "dobj" and c.lemma_.lower() in _SPEECH_NOUNS), None)
+    if obj is None or not (a <= obj.i < b):
+        return None
+    subj = _subject(tok)
+    speaker = None
+    if subj is not None and a <= subj.i < b and (inside or not inq[subj.i - a]):
+        speaker = _chars(doc, *_phrase_span(subj, a, b, inq), offset)
+    lo, _ = _cue_span_tokens(tok)
+    cue = _chars(doc, lo, obj.i + 1, offset)
+    content = _chars(doc, *_subtree_range(obj, a, b), offset)
+    return RawAttribution("delivered", cue, speaker, (content,), lemma, _depth(tok), inside)
+
+
+def _cue_span_tokens(tok) -> tuple[int, int]:
     lo = hi = tok.i
     for c in tok.children:
         if c.dep_ in ("aux", "auxpass", "neg") and c.i < tok.i and tok.i - c.i <= 3:
             lo = min(lo, c.i)
         if c.dep_ == "prt" and c.i == tok.i + 1:
             hi = c.i
-    return _chars(doc, lo, hi + 1, offset)
+    return lo, hi + 1
+
+
+def _cue_span(doc, tok, offset) -> tuple[int, int]:
+    """The cue: the verb with its auxiliaries and particle ("has claimed", "pointed out")."""
+    return _chars(doc, *_cue_span_tokens(tok), offset)
 
 
 def _adjacent_speaker(doc, tok, a, b, offset, inq) -> tuple[int, int] | None:
