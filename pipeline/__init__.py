@@ -47,9 +47,28 @@ def analyze(text_or_path: str | Path, *, model_dir=None, voice_model_dir=None, t
     return analyze_article(article, res)
 
 
-def load_nlp():
-    """The spaCy English pipeline with the propwatch components added (``span._.pw_voice`` etc.)."""
-    from .segment import load_nlp as _load
+def load_nlp(model: str | Path | None = None):
+    """A new spaCy English pipeline with the propwatch components (``span._.pw_voice`` etc.).
+
+    Args:
+        model: Voice model folder; default the shipped ``models/voice-attribution`` when present,
+            else the attribution rules alone.
+
+    Example:
+        >>> nlp = pipeline.load_nlp()
+        >>> doc = nlp("“It is all for show,” a source in the province told Daily NK.")
+        >>> [(s._.pw_voice, s._.pw_speaker, s._.pw_cue) for s in doc.sents]
+    """
+    import os
+
+    import spacy
+
+    from .analysis.core import DEFAULT_VOICE_MODEL
+    from .segment import DEFAULT_MODEL
     from .voice.spacy_components import add_components
 
-    return add_components(_load())
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if model is None and DEFAULT_VOICE_MODEL.exists():
+        model = DEFAULT_VOICE_MODEL
+    # A pipeline of its own: the cached one in pipeline.segment is shared and must stay unchanged.
+    return add_components(spacy.load(DEFAULT_MODEL), model=str(model or ""))
