@@ -113,6 +113,6 @@ def test_shipped_configs_load():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1] / "configs"
-    for name in ("tfidf_linear.toml", "transformer.toml", "tfidf_linear_sentence.toml"):
+    for name in ("tfidf_linear.toml", "transformer.toml", "tfidf_linear_sentence.toml", "transformer_sentence.toml"):
         c = load_train_config(root / name)
         assert c.model.endswith(".v1")
