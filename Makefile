@@ -6,7 +6,7 @@ OUT ?= out
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.propwatch-installed
 
-.PHONY: run test test-fast lint browser bench train clean
+.PHONY: run test test-fast lint browser bench train evaluate clean
 
 # torch is named in the same pip command as the project so pip takes the local CPU wheel (2.13.0)
 # instead of resolving a multi-GB CUDA build.
@@ -38,6 +38,20 @@ test-fast: lint
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/segment_ptc.py --data-dir $(DATA_DIR)
+	$(BIN)/python benchmarks/voice_polnear.py --data-dir $(DATA_DIR)
+	$(BIN)/python benchmarks/rhetoric_results.py --data-dir $(DATA_DIR)
+	$(BIN)/python benchmarks/rhetoric_speed.py --data-dir $(DATA_DIR)
+	$(BIN)/python benchmarks/throughput.py --data-dir $(DATA_DIR)
+
+# Retrain every shipped model from its config (about 50 minutes on 2 cores, mostly the transformers).
+train: $(STAMP)
+	nice -n 10 $(BIN)/propwatch voice-train --config configs/voice_attribution.toml --data-dir $(DATA_DIR) -o models/voice-attribution
+	nice -n 10 $(BIN)/propwatch train configs/tfidf_linear.toml -o models/tfidf_linear --data-dir $(DATA_DIR) --quiet
+	nice -n 10 $(BIN)/propwatch train configs/tfidf_linear_sentence.toml -o models/tfidf_linear_sentence --data-dir $(DATA_DIR) --quiet
+	nice -n 10 $(BIN)/propwatch train configs/tfidf_linear_sentence_nk.toml -o models/tfidf_linear_sentence_nk --data-dir $(DATA_DIR) --quiet
+	nice -n 10 $(BIN)/propwatch train configs/transformer.toml -o models/transformer --data-dir $(DATA_DIR)
+	nice -n 10 $(BIN)/propwatch train configs/transformer_sentence.toml -o models/transformer_sentence --data-dir $(DATA_DIR)
+	$(BIN)/python benchmarks/rhetoric_results.py --data-dir $(DATA_DIR)
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache

@@ -33,7 +33,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data-dir", default="../shared/data")
     ap.add_argument("--articles", type=int, default=20000)
-    ap.add_argument("--model", default="models/tfidf_linear_sentence")
+    ap.add_argument("--model", default="models/tfidf_linear_sentence_nk")
     args = ap.parse_args()
     src = Path(args.data_dir) / "kcna-2024" / "kcna_en_2023-12_2024-11_fulltext.jsonl"
     stories = [json.loads(x)["story_text"] for x in src.read_text(encoding="utf-8").splitlines() if x.strip()]

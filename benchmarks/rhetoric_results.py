@@ -32,8 +32,9 @@ from pipeline.rhetoric.train import evaluate, examples_for, load_train_config  #
 DEFAULT_MODELS = [
     "models/tfidf_linear",
     "models/transformer",
-    "models/tfidf_linear/sentence",
-    "models/transformer/sentence",
+    "models/tfidf_linear_sentence",
+    "models/tfidf_linear_sentence_nk",
+    "models/transformer_sentence",
 ]
 
 

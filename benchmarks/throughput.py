@@ -38,7 +38,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data-dir", default="../shared/data")
     ap.add_argument("--n", type=int, default=500)
-    ap.add_argument("--model", nargs="*", default=["models/tfidf_linear_sentence"])
+    ap.add_argument("--model", nargs="*", default=["models/tfidf_linear_sentence_nk", "models/transformer_sentence"])
     ap.add_argument("--workers", nargs="*", type=int, default=[1, 2])
     ap.add_argument("--engine", default="local")
     args = ap.parse_args()

@@ -13,7 +13,7 @@ def register(app: typer.Typer) -> None:
         paths: list[str] = typer.Argument(..., help="Files, directories, globs, or - for standard input."),
         outdir: Path = typer.Option(..., "-o", "--output", help="Output folder."),
         model: Path | None = typer.Option(
-            None, "--model", help="Technique model folder (default models/tfidf_linear)."
+            None, "--model", help="Sentence-mode technique model folder (default models/tfidf_linear_sentence_nk)."
         ),
         voice_model: Path | None = typer.Option(None, "--voice-model", help="Voice model folder."),
         workers: int = typer.Option(1, "--workers", min=1, help="Worker processes."),

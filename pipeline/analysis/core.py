@@ -12,7 +12,7 @@ import numpy as np
 from ..records import Article
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_TECHNIQUE_MODEL = REPO_ROOT / "models" / "tfidf_linear"
+DEFAULT_TECHNIQUE_MODEL = REPO_ROOT / "models" / "tfidf_linear_sentence_nk"
 DEFAULT_VOICE_MODEL = REPO_ROOT / "models" / "voice-attribution"
 DEFAULT_THRESHOLD = 0.5
 
@@ -56,7 +56,7 @@ def load_resources(
 ) -> Resources:
     """Load the spaCy pipeline, the voice model and the technique model (once per process).
 
-    ``model_dir`` defaults to the shipped ``models/tfidf_linear`` and ``voice_model_dir`` to
+    ``model_dir`` defaults to the shipped ``models/tfidf_linear_sentence_nk`` and ``voice_model_dir`` to
     ``models/voice-attribution``; a voice folder that does not exist means rules alone.
     ``threshold`` overrides the technique model's own per-technique thresholds.
     """

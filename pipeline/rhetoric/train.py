@@ -41,6 +41,10 @@ class DataConfig:
         context_chars: Span mode: at most this many characters of the span's lines as context.
         extra_train: JSONL files of extra training examples (Example or Sentence dicts with
             labels/techniques), e.g. the North Korean annotations; added to the training split only.
+        nk: Add the North Korean annotated articles of the corpus (``corpus/annotations`` joined
+            with ``data_dir``): their train split to training, their validation split to the
+            validation data that early stopping and thresholds use. Test articles stay out.
+        annotations_dir: Where the NK annotations are (with ``nk``).
     """
 
     data_dir: str = "../shared/data"
@@ -51,6 +55,8 @@ class DataConfig:
     validation_fraction: float = 0.15
     context_chars: int = 600
     extra_train: list[str] = field(default_factory=list)
+    nk: bool = False
+    annotations_dir: str = "corpus/annotations"
 
 
 @dataclass
@@ -112,6 +118,22 @@ def load_splits(data: DataConfig) -> Splits:
     for path in data.extra_train:
         checksums[str(path)] = hashlib.sha256(Path(path).read_bytes()).hexdigest()
         parts["train"].extend(read_examples_jsonl(path))
+    if data.nk:
+        from ..corpus.builder import nk_annotation_file
+        from .nk import load_nk
+
+        nk = load_nk(
+            data.data_dir,
+            data.annotations_dir,
+            seed=data.split_seed,
+            test_fraction=data.test_fraction,
+            validation_fraction=data.validation_fraction,
+            context_chars=data.context_chars,
+        )
+        parts["train"].extend(nk["train"][data.mode])
+        parts["validation"].extend(nk["validation"][data.mode])
+        nk_file = nk_annotation_file(data.annotations_dir)
+        checksums["nk"] = hashlib.sha256(nk_file.read_bytes()).hexdigest()
     return Splits(parts["train"], parts["validation"], parts["test"], ids, checksums, ptc)
 
 
