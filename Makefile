@@ -16,9 +16,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q "torch==2.13.0" -e ".[dev,ray]"
 	touch $(STAMP)
 
+# The bundled default input: the seed article and the example articles the project ships.
 run: $(STAMP)
-	$(BIN)/propwatch segment corpus/seed/*.txt -o $(OUT)/seed.sentences.jsonl
-	@echo "sentences written to $(OUT)/seed.sentences.jsonl"
+	$(BIN)/propwatch analyze corpus/seed/*.txt corpus/examples/articles.jsonl -o $(OUT)/analysis --no-progress
+	@echo "open $(OUT)/analysis/report.html"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
