@@ -231,6 +231,14 @@ def _model_name(path: str | Path) -> str:
     return Path(path).name
 
 
+def _shown(path: str | Path) -> str:
+    """A model path as reports show it: relative to the repository when inside it."""
+    from ..analysis.core import REPO_ROOT
+
+    p = Path(path).resolve()
+    return str(p.relative_to(REPO_ROOT)) if p.is_relative_to(REPO_ROOT) else str(p)
+
+
 def _tc_block(gold: list[tuple], preds: dict[str, list[str]], s: EvalSettings) -> dict[str, Any]:
     groups: dict[str, list[int]] = defaultdict(list)
     for i, g in enumerate(gold):
@@ -374,12 +382,16 @@ def _articles_for(corpus, s: EvalSettings) -> dict[str, Article]:
 
 def evaluate(s: EvalSettings, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """Run every evaluation and return the ``metrics.json`` dictionary."""
+    import datasets
+
     from ..corpus.builder import build_corpus
     from ..rhetoric.registry import load_model, read_meta
     from ..segment import load_nlp
     from ..voice.attribute import attribute_article
     from ..voice.model import load_model as load_voice_model
 
+    # Dozens of small filters over the corpus: their progress bars would drown the report's.
+    datasets.disable_progress_bars()
     say = progress or (lambda msg: None)
     t0 = time.perf_counter()
     say("building the corpus (cached after the first run)")
@@ -397,10 +409,10 @@ def evaluate(s: EvalSettings, progress: Callable[[str], None] | None = None) -> 
         "n_resamples": s.n_resamples,
         "systems": {
             "techniques": {
-                _model_name(p): {"path": str(p), **{k: read_meta(p).get(k) for k in ("registry_name",)}}
+                _model_name(p): {"path": _shown(p), **{k: read_meta(p).get(k) for k in ("registry_name",)}}
                 for p in s.models
             },
-            "voice_model": str(s.voice_model) if s.voice_model else None,
+            "voice_model": _shown(s.voice_model) if s.voice_model else None,
         },
     }
     t = time.perf_counter()
