@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import platform
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
@@ -39,15 +38,9 @@ class TechniqueClassifier(Protocol):
 
 def library_versions() -> dict[str, str]:
     """Versions of the libraries a model's behaviour depends on."""
-    from importlib.metadata import PackageNotFoundError, version
+    from ..provenance import library_versions as versions
 
-    out = {"python": platform.python_version()}
-    for pkg in ("numpy", "scikit-learn", "skops", "torch", "transformers", "tokenizers", "safetensors"):
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            pass
-    return out
+    return versions(("numpy", "scikit-learn", "skops", "torch", "transformers", "tokenizers", "safetensors"))
 
 
 def tune_thresholds(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +15,7 @@ from .. import __version__
 from ..config import load_config, to_toml
 from ..errors import ConfigError
 from ..io import atomic_write
+from ..provenance import git_commit
 from .base import library_versions
 from .examples import MODES, SPAN, Example, line_sentences, read_examples_jsonl, sentence_examples
 from .examples import span_examples as _span_examples
@@ -159,21 +159,6 @@ def evaluate(model, examples: list[Example], mode: str) -> dict[str, Any]:
         for lab in labs:
             pred[i, index[lab]] = True
     return {"sentence": multilabel_scores(gold, pred, model.labels_)}
-
-
-def git_commit() -> str | None:
-    """The checkout's commit (with ``-dirty`` when files differ), or ``None`` outside a git checkout."""
-    here = Path(__file__).resolve().parent
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=10, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", "."], cwd=here, capture_output=True, text=True, timeout=10
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return head + ("-dirty" if dirty else "")
 
 
 @dataclass

