@@ -2,7 +2,7 @@
 
 Usage:
     python benchmarks/throughput.py [--data-dir ../shared/data] [--n 500] [--model DIR ...]
-        [--workers 1 2] [--engine local|ray]
+        [--workers 1 2] [--engines local ray]
 
 Prints, on the first N KCNA 2024 stories: spaCy parse time of the same text (the floor), then for
 each technique model and worker count the sentences per second of the whole pipeline (read,
@@ -40,7 +40,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=500)
     ap.add_argument("--model", nargs="*", default=["models/tfidf_linear_sentence_nk", "models/transformer_sentence"])
     ap.add_argument("--workers", nargs="*", type=int, default=[1, 2])
-    ap.add_argument("--engine", default="local")
+    ap.add_argument("--engines", nargs="*", default=["local"], help="local and/or ray (a local Ray instance)")
     args = ap.parse_args()
 
     src = Path(args.data_dir) / "kcna-2024" / "kcna_en_2023-12_2024-11_fulltext.jsonl"
@@ -57,20 +57,25 @@ def main() -> None:
     print(f"input: {len(articles)} KCNA stories, {sum(len(a.text) for a in articles):,} characters")
     print(f"spaCy parse only ({'+'.join(nlp.pipe_names)}): {spacy_s:.1f} s, {n_sent / spacy_s:.0f} sentences/s")
     sys.stdout.flush()
-    for model in args.model:
-        for workers in args.workers:
-            out = tmp / f"out-{Path(model).name}-{workers}"
-            t0 = time.perf_counter()
-            result = run_analyze(
-                [str(inp)], out, model_dir=model, workers=workers, progress=False, report=False, engine=args.engine
-            )
-            secs = time.perf_counter() - t0
-            print(
-                f"analyze model={model} workers={workers} engine={args.engine}: {secs:.1f} s, "
-                f"{result.sentences / secs:.0f} sentences/s, {result.articles / secs:.1f} articles/s, "
-                f"{secs / spacy_s:.2f}x spaCy-only time, errors={len(result.errors)}"
-            )
-            sys.stdout.flush()
+    if "ray" in args.engines:
+        import ray
+
+        ray.init(num_cpus=max(args.workers), include_dashboard=False, log_to_driver=False, configure_logging=False)
+    for engine in args.engines:
+        for model in args.model:
+            for workers in args.workers:
+                out = tmp / f"out-{engine}-{Path(model).name}-{workers}"
+                t0 = time.perf_counter()
+                result = run_analyze(
+                    [str(inp)], out, model_dir=model, workers=workers, progress=False, report=False, engine=engine
+                )
+                secs = time.perf_counter() - t0
+                print(
+                    f"analyze engine={engine} model={model} workers={workers}: {secs:.1f} s, "
+                    f"{result.sentences / secs:.0f} sentences/s, {result.articles / secs:.1f} articles/s, "
+                    f"{secs / spacy_s:.2f}x spaCy-only time, errors={len(result.errors)}"
+                )
+                sys.stdout.flush()
     print(f"peak RSS (this process or any worker): {_peak_mb():.0f} MB")
 
 
