@@ -51,3 +51,18 @@ def test_ray_engine_matches_local(tmp_path, ray_local):
     assert (distributed.articles, distributed.sentences) == (local.articles, local.sentences)
     for name in (SENTENCES, ARTICLES, ERRORS):
         assert (tmp_path / "ray" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
+
+
+@pytest.mark.slow
+def test_ray_attribution_evaluation_matches_local(data_dir, ray_local):
+    from pipeline.evaluate.harness import EvalSettings, evaluate_attribution
+    from pipeline.segment import load_nlp
+    from pipeline.voice.model import load_model
+
+    voice_dir = ROOT / "models" / "voice-attribution"
+    model = load_model(voice_dir)
+    common = dict(data_dir=data_dir, voice_model=voice_dir, polnear_limit=3, n_resamples=50)
+    local = evaluate_attribution(EvalSettings(**common), load_nlp(), model)
+    distributed = evaluate_attribution(EvalSettings(**common, engine="ray", workers=2), load_nlp(), model)
+    assert local == distributed
+    assert local["articles"] == 3 and set(local["systems"]) == {"always", "rules", "rules+model"}

@@ -24,6 +24,9 @@ def register(app: typer.Typer) -> None:
         floors: Path | None = typer.Option(None, "--floors", help="JSON of headline floors; exit 1 below any."),
         resamples: int = typer.Option(1000, "--resamples", help="Bootstrap resamples for the intervals."),
         polnear_limit: int | None = typer.Option(None, "--polnear-limit", help="Only the first N PolNeAR articles."),
+        engine: str = typer.Option("local", "--engine", help="local, or ray for the PolNeAR attribution stage."),
+        address: str | None = typer.Option(None, "--address", help="Ray cluster address (with --engine ray)."),
+        workers: int = typer.Option(2, "--workers", min=1, help="Ray actors (with --engine ray)."),
     ) -> None:
         """Accuracy and F1 of voice, attribution and technique models, with baselines and intervals."""
         import json
@@ -56,6 +59,9 @@ def register(app: typer.Typer) -> None:
                 split=split,
                 n_resamples=resamples,
                 polnear_limit=polnear_limit,
+                engine=engine,
+                address=address,
+                workers=workers,
             )
             metrics = run(settings, progress=lambda msg: typer.echo(msg, err=True))
             write_report(metrics, output)

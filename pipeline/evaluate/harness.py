@@ -48,6 +48,9 @@ class EvalSettings:
         cache_dir: Where the corpus builder caches parsed sources.
         n_resamples: Bootstrap replicates for the confidence intervals.
         polnear_limit: Only the first N PolNeAR test articles (quick runs); ``None`` = all.
+        engine: ``local``, or ``ray`` to parse and attribute the PolNeAR articles on Ray Data.
+        address: Ray cluster address with ``engine="ray"``; default a local instance.
+        workers: Ray actors with ``engine="ray"``.
     """
 
     data_dir: str | Path
@@ -61,6 +64,9 @@ class EvalSettings:
     polnear_limit: int | None = None
     sources: Sequence[str] = ("nk", "seed", "ptc", "polnear")
     seed: int = 0
+    engine: str = "local"
+    address: str | None = None
+    workers: int = 2
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -133,33 +139,97 @@ def evaluate_voice(corpus, articles: dict[str, Article], s: EvalSettings, nlp, v
 # --- attribution (PolNeAR) ------------------------------------------------------------------
 
 
-def evaluate_attribution(s: EvalSettings, nlp, voice_model) -> dict[str, Any]:
-    """PolNeAR test (= dev): sentence "carries attributed content" and speaker character F1."""
+def attribution_of_doc(doc, nlp, voice_model) -> dict[str, Any]:
+    """Gold and predicted attribution of one PolNeAR article (plain lists, so it can cross processes)."""
     from ..voice.attribute import analyse_article, voices_from_analysis
     from ..voice.evaluate import model_speakers, rule_speakers, sentence_labels
     from ..voice.features import rule_attributed
+
+    analysis = analyse_article(doc.article, nlp)
+    gold = sentence_labels(doc, analysis)
+    out = {
+        "id": doc.article.id,
+        "gold": [int(x) for x in gold],
+        "gold_speakers": [list(x) for x in doc.spans("source")],
+        "always": ([1] * len(gold), []),
+        "rules": ([int(v) for v in rule_attributed(analysis)], [list(x) for x in rule_speakers(analysis)]),
+    }
+    if voice_model is not None:
+        res = voices_from_analysis(analysis, voice_model)
+        out["rules+model"] = (
+            [int(r.attributed >= voice_model.threshold) for r in res],
+            [list(x) for x in model_speakers(analysis, voice_model)],
+        )
+    return out
+
+
+class _RayAttribution:
+    """Ray Data callable: each actor loads the PolNeAR split, spaCy and the voice model once."""
+
+    def __init__(self, data_dir: str, limit: int | None, voice_model: str | None):
+        from ..segment import load_nlp
+        from ..voice.model import load_model as load_voice_model
+        from ..voice.polnear import load_split
+
+        self.docs = load_split(data_dir, "dev", limit=limit)
+        self.nlp = load_nlp()
+        self.model = load_voice_model(voice_model) if voice_model else None
+
+    def __call__(self, batch: dict) -> dict:
+        import json
+
+        return {"result": [json.dumps(attribution_of_doc(self.docs[i], self.nlp, self.model)) for i in batch["i"]]}
+
+
+def _attribution_results(s: EvalSettings, nlp, voice_model) -> list[dict[str, Any]]:
     from ..voice.polnear import load_split
 
     docs = load_split(s.data_dir, "dev", limit=s.polnear_limit)
+    if s.engine == "local":
+        return [attribution_of_doc(doc, nlp, voice_model) for doc in docs]
+    if s.engine != "ray":
+        raise ValueError(f"unknown engine {s.engine!r}; choose local or ray")
+    import json
+
+    import ray
+
+    if not ray.is_initialized():
+        ray.init(address=s.address, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    ray.data.DataContext.get_current().execution_options.preserve_order = True
+    ds = ray.data.from_items([{"i": i} for i in range(len(docs))])
+    mapped = ds.map_batches(
+        _RayAttribution,
+        fn_constructor_kwargs={
+            "data_dir": str(s.data_dir),
+            "limit": s.polnear_limit,
+            "voice_model": str(s.voice_model) if s.voice_model else None,
+        },
+        batch_size=4,
+        concurrency=s.workers,
+        num_cpus=1,
+    )
+    # JSON turns tuples into lists; make the local and Ray results the same shape.
+    return [
+        {k: tuple(v) if k in ("always", "rules", "rules+model") else v for k, v in json.loads(r["result"]).items()}
+        for r in mapped.iter_rows()
+    ]
+
+
+def evaluate_attribution(s: EvalSettings, nlp, voice_model) -> dict[str, Any]:
+    """PolNeAR test (= dev): sentence "carries attributed content" and speaker character F1.
+
+    With ``s.engine == "ray"`` the articles are parsed and attributed on Ray (the expensive part);
+    the scores are computed here from the same per-article results either way.
+    """
+    results = _attribution_results(s, nlp, voice_model)
     systems = ["always", "rules"] + (["rules+model"] if voice_model is not None else [])
     per_doc: dict[str, list] = {k: [] for k in systems}
-    for doc in docs:
-        analysis = analyse_article(doc.article, nlp)
-        gold = sentence_labels(doc, analysis)
-        gold_src = {doc.article.id: doc.spans("source")}
-        preds = {
-            "always": ([1] * len(gold), []),
-            "rules": ([int(v) for v in rule_attributed(analysis)], rule_speakers(analysis)),
-        }
-        if voice_model is not None:
-            res = voices_from_analysis(analysis, voice_model)
-            preds["rules+model"] = (
-                [int(r.attributed >= voice_model.threshold) for r in res],
-                model_speakers(analysis, voice_model),
-            )
+    for r in results:
+        gold_src = {r["id"]: [tuple(x) for x in r["gold_speakers"]]}
         for k in systems:
-            p, speakers = preds[k]
-            per_doc[k].append((gold, p, gold_src, {doc.article.id: speakers}))
+            p, speakers = r[k]
+            per_doc[k].append((r["gold"], list(p), gold_src, {r["id"]: [tuple(x) for x in speakers]}))
+    docs = results
     out: dict[str, Any] = {"articles": len(docs), "systems": {}}
     for k, groups in per_doc.items():
 
