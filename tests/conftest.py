@@ -13,7 +13,7 @@ SEED_PATH = ROOT / "corpus" / "seed" / "dailynk-2025-04-04-empty-promises.txt"
 
 
 def _data_dir() -> Path:
-    return Path(os.environ.get("PROPWATCH_DATA_DIR", ROOT.parent / "shared" / "data"))
+    return Path(os.environ.get("PROPWATCH_DATA_DIR", ROOT.parent / "shared" / "data")).resolve()
 
 
 @pytest.fixture(scope="session")
