@@ -22,15 +22,13 @@ from typing import Any
 from ..errors import CorpusError, InputError
 from ..labels import technique_labels, voice_labels
 from ..records import Article, Sentence
+from ..segment.nlp import SEGMENT_EXCLUDE
 
 SOURCES = ("nk", "seed", "ptc", "polnear")
 SPLITS = ("train", "validation", "test")
 NK_DATASETS = ("kcna-2024", "rodong-2021")
 # Bump when the row schema or the way rows are derived changes: it invalidates every cache.
 FORMAT_VERSION = "propwatch.corpus.v1"
-# Sentence boundaries come from the parser alone; NER and lemmas do not change them and cost
-# two thirds of the parsing time (checked: identical boundaries and quote states on PTC).
-SEGMENT_EXCLUDE = ("ner", "lemmatizer")
 NOT_ANNOTATED = -1
 
 

@@ -350,7 +350,8 @@ def validate_corpus(
         Problems, in file order; empty when the corpus is sound.
     """
     from ..segment import load_nlp
-    from .builder import SEGMENT_EXCLUDE, build_corpus
+    from ..segment.nlp import SEGMENT_EXCLUDE
+    from .builder import build_corpus
 
     adir = Path(annotations_dir)
     problems: list[Problem] = []
