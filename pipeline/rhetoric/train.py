@@ -300,6 +300,13 @@ def model_card(config: TrainConfig, meta: dict[str, Any], metrics: dict[str, Any
         f"(seed {config.data.split_seed}): {_counts(meta['data']['articles'])} articles; "
         f"{_counts(meta['data']['examples'])} {'spans' if mode == SPAN else 'sentences (PTC lines)'}.",
         f"- Extra training files: {', '.join(config.data.extra_train) or 'none'}.",
+        "- North Korean annotated articles (`data.nk`): "
+        + (
+            "the corpus's NK train split added to training and its validation split to validation "
+            "(thresholds and early stopping); NK test articles held out."
+            if config.data.nk
+            else "not used."
+        ),
         "- Data checksums (sha256) in `meta.json`; article ids of each split in `metrics/split.json`.",
         "",
         "## Metrics (held-out PTC test articles)",
@@ -326,8 +333,13 @@ def model_card(config: TrainConfig, meta: dict[str, Any], metrics: dict[str, Any
         "",
         "## Limits",
         "",
-        "- Trained on English news (PTC); North Korean state media differs in style and topic, "
-        "so expect lower accuracy there until annotated North Korean data is added (`data.extra_train`).",
+        (
+            "- Mostly English news (PTC); the NK annotated articles are about a tenth of the training "
+            "sentences, so state-media rhetoric outside their topics is less well covered."
+            if config.data.nk
+            else "- Trained on English news (PTC); North Korean state media differs in style and topic, "
+            "so expect lower accuracy there (see the `_nk` models, trained with `data.nk = true`)."
+        ),
         "- Rare techniques (Bandwagon, Thought-terminating cliches, Whataboutism, Black-and-white fallacy) "
         "have few examples and low F1.",
         "- Scores are per-label probabilities, not calibrated across labels.",
