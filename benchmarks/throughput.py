@@ -25,6 +25,7 @@ from pipeline.analysis import run_analyze
 from pipeline.ingest import read_jsonl
 from pipeline.records import Article
 from pipeline.segment import load_nlp
+from pipeline.segment.nlp import PARSE_EXCLUDE
 from pipeline.segment.sentences import body_units
 
 
@@ -49,7 +50,7 @@ def main() -> None:
     inp = tmp / "kcna.jsonl"
     inp.write_text("".join(json.dumps({"id": a.id, "text": a.text}) + "\n" for a in articles), encoding="utf-8")
 
-    nlp = load_nlp()
+    nlp = load_nlp(exclude=PARSE_EXCLUDE)
     texts = [a.text[u.start : u.end] for a in articles for u in body_units(a)]
     t0 = time.perf_counter()
     n_sent = sum(len(list(doc.sents)) for doc in nlp.pipe(texts, batch_size=64))

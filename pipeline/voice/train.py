@@ -134,9 +134,10 @@ def train_voice_model(
         The fitted model and the metrics written to ``meta.json``.
     """
     from ..segment import load_nlp
+    from ..segment.nlp import PARSE_EXCLUDE
 
     t0 = time.perf_counter()
-    nlp = nlp or load_nlp(config.spacy_model, exclude=("ner",))
+    nlp = nlp or load_nlp(config.spacy_model, exclude=PARSE_EXCLUDE)
     docs = load_split(data_dir, "train", limit=config.data.max_articles or None)
     log(f"parsing {len(docs)} PolNeAR train articles")
     pairs = [(d, analyse_article(d.article, nlp)) for d in docs]
