@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -82,22 +83,13 @@ def _thresholds(res: Resources) -> np.ndarray:
     return np.asarray(own, dtype=float) if own is not None else np.full(len(res.labels), DEFAULT_THRESHOLD)
 
 
-def technique_scores(res: Resources, article: Article, rows: list[dict]) -> np.ndarray:
-    """Technique probabilities for each sentence row, shape (n_sentences, n_labels)."""
+def technique_scores(res: Resources, rows: list[dict]) -> np.ndarray:
+    """Technique probabilities for sentence rows (of one or many articles), shape (n_rows, n_labels)."""
     from ..rhetoric.examples import Example
 
     if not rows:
         return np.zeros((0, len(res.labels)))
-    examples = [
-        Example(
-            text=r["text"],
-            context=None,
-            article_id=article.id,
-            start=r["start"],
-            end=r["end"],
-        )
-        for r in rows
-    ]
+    examples = [Example(text=r["text"], article_id=r["article_id"], start=r["start"], end=r["end"]) for r in rows]
     return np.asarray(res.technique_model.predict_proba(examples), dtype=float)
 
 
@@ -123,20 +115,37 @@ def summarise(article: Article, rows: list[dict]) -> dict[str, Any]:
     }
 
 
-def analyze_article(article: Article, res: Resources) -> ArticleResult:
-    """Segment, attribute and classify one article; the article itself is not modified."""
-    from ..voice.attribute import voice_records
+def _voice_rows(articles: list[Article], res: Resources) -> list[list[dict]]:
+    """Sentence rows with voice fields for each article, parsing all their paragraphs in one pass.
 
-    rows = voice_records(article, res.nlp, res.voice_model)
-    proba = technique_scores(res, article, rows)
-    cut = _thresholds(res)
+    One ``nlp.pipe`` over the paragraphs of many articles keeps spaCy's batches full; per article
+    they would hold a handful of short documents each.
+    """
+    from ..segment.sentences import body_units, sentence_spans
+    from ..voice.attribute import analyse_parsed, voices_from_analysis
+    from ..voice.registry import load_registry
+
+    registry = load_registry()
+    units = [body_units(a) for a in articles]
+    texts = [a.text[u.start : u.end] for a, us in zip(articles, units) for u in us]
+    docs = iter(res.nlp.pipe(texts, batch_size=256))
+    out = []
+    for article, us in zip(articles, units):
+        parsed = [(u, d, sentence_spans(article.text, u, d)) for u, d in zip(us, islice(docs, len(us)))]
+        analysis = analyse_parsed(article, parsed, registry)
+        rows = []
+        for sent, v in zip(analysis.sentences, voices_from_analysis(analysis, res.voice_model, registry)):
+            row = sent.to_dict()
+            row.update(v.to_dict())
+            rows.append(row)
+        out.append(rows)
+    return out
+
+
+def _result(article: Article, rows: list[dict], proba: np.ndarray, cut: np.ndarray, labels) -> ArticleResult:
     out = []
     for r, p in zip(rows, proba):
-        techniques = [
-            {"label": res.labels[j], "score": round(float(p[j]), 4)}
-            for j in np.argsort(-p)
-            if p[j] >= cut[j]
-        ]
+        techniques = [{"label": labels[j], "score": round(float(p[j]), 4)} for j in np.argsort(-p) if p[j] >= cut[j]]
         out.append(
             {
                 "article_id": r["article_id"],
@@ -157,3 +166,24 @@ def analyze_article(article: Article, res: Resources) -> ArticleResult:
             }
         )
     return ArticleResult(article, out, summarise(article, out))
+
+
+def analyze_articles(articles: list[Article], res: Resources) -> list[ArticleResult]:
+    """Segment, attribute and classify several articles together (one parse pass, one classifier call).
+
+    The articles are not modified. Results are those of :func:`analyze_article` on each article.
+    """
+    per_article = _voice_rows(articles, res)
+    flat = [r for rows in per_article for r in rows]
+    proba = technique_scores(res, flat)
+    cut = _thresholds(res)
+    out, pos = [], 0
+    for article, rows in zip(articles, per_article):
+        out.append(_result(article, rows, proba[pos : pos + len(rows)], cut, res.labels))
+        pos += len(rows)
+    return out
+
+
+def analyze_article(article: Article, res: Resources) -> ArticleResult:
+    """Segment, attribute and classify one article; the article itself is not modified."""
+    return analyze_articles([article], res)[0]

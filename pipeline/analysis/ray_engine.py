@@ -15,7 +15,7 @@ from .core import ArticleResult
 
 
 class RayAnalyzer:
-    """A Ray Data callable class: constructed once per actor, then called on batches of articles."""
+    """A Ray Data callable class: constructed once per actor, then called on windows of articles."""
 
     def __init__(self, settings):
         import torch
@@ -26,29 +26,35 @@ class RayAnalyzer:
         self.res = load_resources(settings.model_dir, settings.voice_model_dir, settings.threshold)
 
     def __call__(self, batch: dict) -> dict:
-        from .runner import _safe_analyze
+        from .runner import analyze_window
 
         out = []
-        for raw in batch["article"]:
-            article = Article.from_dict(json.loads(raw))
-            r = _safe_analyze(article, self.res)
-            if isinstance(r, InputError):
-                out.append(json.dumps({"error": [r.path, r.problem]}))
-            else:
-                out.append(json.dumps({"sentences": r.sentences, "summary": r.summary}))
+        for raw in batch["window"]:
+            articles = [Article.from_dict(d) for d in json.loads(raw)]
+            results = []
+            for r in analyze_window(articles, self.res):
+                if isinstance(r, InputError):
+                    results.append({"error": [r.path, r.problem]})
+                else:
+                    results.append({"sentences": r.sentences, "summary": r.summary})
+            out.append(json.dumps(results))
         return {"result": out}
 
 
-def ray_results(items: Iterator, settings, workers: int, address: str | None) -> Iterator[ArticleResult | InputError]:
-    """Analyse ``items`` (Articles and InputErrors, in input order) on Ray; yields in the same order.
+def ray_results(
+    windows: Iterator[list], settings, workers: int, address: str | None
+) -> Iterator[ArticleResult | InputError]:
+    """Analyse windows of items (Articles and InputErrors, in input order) on Ray; yields in input order.
 
-    The input articles are held in Ray's object store for the run (a few hundred bytes of
-    bookkeeping plus the text per article); results stream back one batch at a time.
+    Each window is one Ray Data row, so actors see exactly the windows the local engine analyses.
+    The input articles are held in Ray's object store for the run; results stream back in order.
     """
     try:
         import ray
     except ImportError:
         raise InputError("--engine ray", "Ray is not installed; pip install 'propwatch[ray]'") from None
+
+    from .runner import _merge
 
     if not ray.is_initialized():
         ray.init(
@@ -61,26 +67,27 @@ def ray_results(items: Iterator, settings, workers: int, address: str | None) ->
     ctx = ray.data.DataContext.get_current()
     ctx.execution_options.preserve_order = True
     ctx.enable_progress_bars = False
-    items = list(items)
-    articles = [x for x in items if isinstance(x, Article)]
+    windows = list(windows)
+    rows = [
+        {"window": json.dumps([x.to_dict() for x in w if isinstance(x, Article)], ensure_ascii=False)}
+        for w in windows
+    ]
     results: Iterator = iter(())
-    if articles:
-        ds = ray.data.from_items([{"article": json.dumps(a.to_dict(), ensure_ascii=False)} for a in articles])
-        mapped = ds.map_batches(
+    if rows:
+        mapped = ray.data.from_items(rows).map_batches(
             RayAnalyzer,
             fn_constructor_kwargs={"settings": settings},
-            batch_size=8,
+            batch_size=1,
             compute=ray.data.ActorPoolStrategy(size=workers),
             num_cpus=1,
         )
         results = (row["result"] for row in mapped.iter_rows())
-    by_id = {a.id: a for a in articles}
-    for x in items:
-        if isinstance(x, InputError):
-            yield x
-            continue
-        data = json.loads(next(results))
-        if "error" in data:
-            yield InputError(*data["error"])
-        else:
-            yield ArticleResult(by_id[data["summary"]["article_id"]], data["sentences"], data["summary"])
+    for w in windows:
+        arts = {a.id: a for a in w if isinstance(a, Article)}
+        decoded = []
+        for data in json.loads(next(results)):
+            if "error" in data:
+                decoded.append(InputError(*data["error"]))
+            else:
+                decoded.append(ArticleResult(arts[data["summary"]["article_id"]], data["sentences"], data["summary"]))
+        yield from _merge(w, decoded)

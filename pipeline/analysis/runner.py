@@ -15,7 +15,7 @@ from ..errors import InputError
 from ..ingest.readers import expand_inputs, iter_articles
 from ..io import JsonlAppender, atomic_write, dumps, repair_jsonl
 from ..records import Article
-from .core import ArticleResult, Resources, analyze_article, load_resources
+from .core import ArticleResult, Resources, analyze_article, analyze_articles, load_resources
 
 SENTENCES = "sentences.jsonl"
 ARTICLES = "articles.jsonl"
@@ -33,6 +33,10 @@ class AnalyzeSettings:
     voice_model_dir: str | None = None
     threshold: float | None = None
 
+
+# Articles analysed together: one spaCy pass and one classifier call per window. Every engine cuts
+# the input into the same windows, so their outputs are identical.
+WINDOW = 16
 
 _WORKER: Resources | None = None
 
@@ -55,9 +59,32 @@ def _safe_analyze(article: Article, res: Resources) -> ArticleResult | InputErro
         return InputError(article.source_path or article.id, f"analysis failed: {e!r}")
 
 
-def _worker_analyze(article: Article) -> ArticleResult | InputError:
+def analyze_window(articles: list[Article], res: Resources) -> list[ArticleResult | InputError]:
+    """Analyse a window of articles together; if that fails, one by one, so only the bad one fails."""
+    try:
+        return list(analyze_articles(articles, res))
+    except Exception:  # noqa: BLE001 - find the article at fault below
+        return [_safe_analyze(a, res) for a in articles]
+
+
+def _worker_window(articles: list[Article]) -> list[ArticleResult | InputError]:
     assert _WORKER is not None
-    return _safe_analyze(article, _WORKER)
+    return analyze_window(articles, _WORKER)
+
+
+def _windows(items: Iterator, size: int = WINDOW) -> Iterator[list]:
+    while True:
+        chunk = list(islice(items, size))
+        if not chunk:
+            return
+        yield chunk
+
+
+def _merge(chunk: list, results: list) -> Iterator[ArticleResult | InputError]:
+    """Put a window's results back among its read errors, in input order."""
+    done = iter(results)
+    for x in chunk:
+        yield x if isinstance(x, InputError) else next(done)
 
 
 def count_inputs(inputs: Iterable[str]) -> int:
@@ -113,32 +140,31 @@ def _dedupe_ids(items: Iterator, seen: set[str]) -> Iterator:
 
 
 def _results(
-    items: Iterator, settings: AnalyzeSettings, workers: int, window: int, engine: str = "local",
-    address: str | None = None,
+    items: Iterator, settings: AnalyzeSettings, workers: int, engine: str = "local", address: str | None = None
 ) -> Iterator[ArticleResult | InputError]:
+    windows = _windows(items)
     if engine == "ray":
         from .ray_engine import ray_results
 
-        yield from ray_results(items, settings, workers, address)
+        yield from ray_results(windows, settings, workers, address)
         return
     if engine != "local":
         raise ValueError(f"unknown engine {engine!r}; choose local or ray")
     if workers <= 1:
         res = load_resources(settings.model_dir, settings.voice_model_dir, settings.threshold)
-        for item in items:
-            yield item if isinstance(item, InputError) else _safe_analyze(item, res)
+        for chunk in windows:
+            yield from _merge(chunk, analyze_window([x for x in chunk if isinstance(x, Article)], res))
         return
     ctx = mp.get_context("spawn")
     with ctx.Pool(workers, initializer=_init_worker, initargs=(settings,)) as pool:
-        # Bounded windows keep memory flat: never more than `window` articles in flight.
+        # A bounded number of windows in flight keeps memory flat whatever the input size.
         while True:
-            chunk = list(islice(items, window))
-            if not chunk:
+            group = list(islice(windows, 4 * workers))
+            if not group:
                 break
-            arts = [x for x in chunk if isinstance(x, Article)]
-            done = iter(pool.map(_worker_analyze, arts, chunksize=max(1, len(arts) // (workers * 4))))
-            for x in chunk:
-                yield x if isinstance(x, InputError) else next(done)
+            arts = [[x for x in chunk if isinstance(x, Article)] for chunk in group]
+            for chunk, results in zip(group, pool.map(_worker_window, arts, chunksize=1)):
+                yield from _merge(chunk, results)
 
 
 def run_analyze(
@@ -188,8 +214,7 @@ def run_analyze(
         JsonlAppender(outdir / ARTICLES) as art_out,
         atomic_write(outdir / ERRORS) as err_out,
     ):
-        workers = max(1, workers)
-        for r in _results(items, settings, workers, 16 * workers, engine, address):
+        for r in _results(items, settings, max(1, workers), engine, address):
             if isinstance(r, InputError):
                 result.errors.append(r)
                 err_out.write(dumps({"path": r.path, "line": r.line, "error": r.problem}) + "\n")
