@@ -47,8 +47,8 @@ def timed(model, examples: list[Example]) -> tuple[float, np.ndarray]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data-dir", default=os.environ.get("PROPWATCH_DATA_DIR", str(ROOT.parent / "shared" / "data")))
-    ap.add_argument("--baseline", default=str(ROOT / "models" / "tfidf_linear" / "sentence"))
-    ap.add_argument("--transformer", default=str(ROOT / "models" / "transformer"))
+    ap.add_argument("--baseline", default=str(ROOT / "models" / "tfidf_linear_sentence_nk"))
+    ap.add_argument("--transformer", default=str(ROOT / "models" / "transformer_sentence"))
     ap.add_argument("--n-baseline", type=int, default=5000)
     ap.add_argument("--n-transformer", type=int, default=1000)
     ap.add_argument(
