@@ -84,8 +84,7 @@ def _rows(corpus, split: str, source: str) -> list[dict]:
 
 def evaluate_voice(corpus, articles: dict[str, Article], s: EvalSettings, nlp, voice_model) -> dict[str, Any]:
     """Voice accuracy, macro-F1, per-class scores and confusion, per source and pooled."""
-    from ..segment import segment_article
-    from ..voice.attribute import attribute_article
+    from ..voice.attribute import analyse_article, voices_from_analysis
 
     labels = list(voice_labels())
     train_votes = Counter(
@@ -108,8 +107,10 @@ def evaluate_voice(corpus, articles: dict[str, Article], s: EvalSettings, nlp, v
                 pred = {(r["start"], r["end"]): majority for r in rows}
             else:
                 art = articles[aid]
-                res = attribute_article(art, nlp, model)
-                sents = segment_article(art, nlp)
+                # One parse gives both the sentences and their voices.
+                analysis = analyse_article(art, nlp)
+                res = voices_from_analysis(analysis, model)
+                sents = analysis.sentences
                 pred = {(st.start, st.end): v.voice for st, v in zip(sents, res)}
             groups.append([(labels[r["voice"]], pred.get((r["start"], r["end"]), "other"), r["source"]) for r in rows])
         flat = [x for g in groups for x in g]
@@ -459,7 +460,7 @@ def evaluate(s: EvalSettings, progress: Callable[[str], None] | None = None) -> 
     from ..rhetoric.registry import load_model, read_meta
     from ..segment import load_nlp
     from ..segment.nlp import PARSE_EXCLUDE
-    from ..voice.attribute import attribute_article
+    from ..voice.attribute import analyse_article, voices_from_analysis
     from ..voice.model import load_model as load_voice_model
 
     # Dozens of small filters over the corpus: their progress bars would drown the report's.
@@ -509,12 +510,12 @@ def evaluate(s: EvalSettings, progress: Callable[[str], None] | None = None) -> 
     metrics["techniques"] = tech
     timings["techniques"] = time.perf_counter() - t
     # Voices for the slices: gold where annotated, else the rules (+ model) on the article.
-    from ..segment import segment_article
 
     voices: dict[tuple[str, int, int], str] = {}
     for aid in sorted({r["article_id"] for r in rows_by_source.get("ptc", [])}):
         art = articles[aid]
-        for st, v in zip(segment_article(art, nlp), attribute_article(art, nlp, voice_model)):
+        analysis = analyse_article(art, nlp)
+        for st, v in zip(analysis.sentences, voices_from_analysis(analysis, voice_model)):
             voices[(aid, st.start, st.end)] = v.voice
     metrics["slices"] = technique_slices(rows_by_source, predictions, voices)
     metrics["headline"] = headline(metrics)
