@@ -18,11 +18,10 @@ class RayAnalyzer:
     """A Ray Data callable class: constructed once per actor, then called on windows of articles."""
 
     def __init__(self, settings):
-        import torch
-
+        from ..segment.nlp import single_threaded
         from .core import load_resources
 
-        torch.set_num_threads(1)
+        single_threaded()
         self.res = load_resources(settings.model_dir, settings.voice_model_dir, settings.threshold)
 
     def __call__(self, batch: dict) -> dict:
@@ -69,8 +68,7 @@ def ray_results(
     ctx.enable_progress_bars = False
     windows = list(windows)
     rows = [
-        {"window": json.dumps([x.to_dict() for x in w if isinstance(x, Article)], ensure_ascii=False)}
-        for w in windows
+        {"window": json.dumps([x.to_dict() for x in w if isinstance(x, Article)], ensure_ascii=False)} for w in windows
     ]
     results: Iterator = iter(())
     if rows:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import os
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -44,9 +45,9 @@ _WORKER: Resources | None = None
 def _init_worker(settings: AnalyzeSettings) -> None:
     global _WORKER
     # Each worker parses on one core; more threads per worker only contend.
-    import torch
+    from ..segment.nlp import single_threaded
 
-    torch.set_num_threads(1)
+    single_threaded()
     _WORKER = load_resources(settings.model_dir, settings.voice_model_dir, settings.threshold)
 
 
@@ -157,14 +158,18 @@ def _results(
         return
     ctx = mp.get_context("spawn")
     with ctx.Pool(workers, initializer=_init_worker, initargs=(settings,)) as pool:
-        # A bounded number of windows in flight keeps memory flat whatever the input size.
-        while True:
-            group = list(islice(windows, 4 * workers))
-            if not group:
-                break
-            arts = [[x for x in chunk if isinstance(x, Article)] for chunk in group]
-            for chunk, results in zip(group, pool.map(_worker_window, arts, chunksize=1)):
-                yield from _merge(chunk, results)
+        # A bounded number of windows in flight keeps memory flat whatever the input size; results
+        # are taken in input order as each finishes, so no worker waits for a slower one's window.
+        pending: deque = deque()
+        for chunk in windows:
+            arts = [x for x in chunk if isinstance(x, Article)]
+            pending.append((chunk, pool.apply_async(_worker_window, (arts,))))
+            if len(pending) >= 2 * workers:
+                head, job = pending.popleft()
+                yield from _merge(head, job.get())
+        while pending:
+            head, job = pending.popleft()
+            yield from _merge(head, job.get())
 
 
 def run_analyze(
