@@ -120,3 +120,21 @@ def test_offsets_address_original_text(nlp, pieces):
     # Every non-space character of the text belongs to some sentence.
     covered = sum(len(s.text.replace(" ", "")) for s in sents)
     assert covered == len(text.replace(" ", "").replace("\n", ""))
+
+
+def test_typewriter_quote_pairs_count_as_quotes():
+    # NYT text in PolNeAR writes quotes as ''...'' ; apostrophes alone stay out of it.
+    text = "''We will win,'' he said. It's Bob's.\n\n``Never,'' she said."
+    spans = [(0, 25, 0), (26, 37, 0), (39, 59, 1)]
+    assert quote_states(text, spans) == ["contains", "none", "contains"]
+    from pipeline.segment.quotes import quote_regions
+
+    assert quote_regions(text, 0, 37) == [(0, 16)]
+
+
+def test_voice_rules_use_the_segmenters_quote_marks():
+    import pipeline.segment.quotes as segment_quotes
+    import pipeline.voice.attribute as attribute
+
+    assert attribute.quote_states is segment_quotes.quote_states
+    assert attribute.quote_regions is segment_quotes.quote_regions

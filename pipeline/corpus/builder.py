@@ -28,7 +28,7 @@ SOURCES = ("nk", "seed", "ptc", "polnear")
 SPLITS = ("train", "validation", "test")
 NK_DATASETS = ("kcna-2024", "rodong-2021")
 # Bump when the row schema or the way rows are derived changes: it invalidates every cache.
-FORMAT_VERSION = "propwatch.corpus.v1"
+FORMAT_VERSION = "propwatch.corpus.v2"
 NOT_ANNOTATED = -1
 
 

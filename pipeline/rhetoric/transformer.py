@@ -148,7 +148,9 @@ class TransformerClassifier(BaseClassifier):
             settings = {"vocab_size": tokenizer.vocab_size, **self.random_init}
             model = BertForSequenceClassification(BertConfig(**settings, **label_kw))
         else:
-            model = AutoModelForSequenceClassification.from_pretrained(path, **label_kw)
+            # The new classification head is reported MISSING: expected, as training creates it.
+            with _quiet_loading():
+                model = AutoModelForSequenceClassification.from_pretrained(path, **label_kw)
         return tokenizer, model
 
     def _encode(self, examples: Sequence[Example]) -> list[list[int]]:
@@ -378,11 +380,30 @@ class TransformerClassifier(BaseClassifier):
         if not (hf / "config.json").exists():
             raise ModelError(f"{hf}: missing or incomplete; the model folder is incomplete (retrain it)")
         self.tokenizer_ = AutoTokenizer.from_pretrained(hf)
-        self.model_ = AutoModelForSequenceClassification.from_pretrained(hf, dtype=torch.float32)
+        with _quiet_loading():
+            self.model_ = AutoModelForSequenceClassification.from_pretrained(hf, dtype=torch.float32)
         self.model_.eval()
         names = [self.model_.config.id2label[i] for i in range(self.model_.config.num_labels)]
         if tuple(names) != tuple(self.labels_):
             raise ModelError(f"{hf}/config.json: id2label {names} disagrees with {path}/labels.txt")
+
+
+@contextlib.contextmanager
+def _quiet_loading():
+    """Hugging Face's weight-loading bar and report, off for one load: on a batch job's console
+    they repeat per worker and say nothing the model folder's checks do not."""
+    from transformers.utils import logging as hf_logging
+
+    bar = hf_logging.is_progress_bar_enabled()
+    level = hf_logging.get_verbosity()
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(level)
+        if bar:
+            hf_logging.enable_progress_bar()
 
 
 def _micro_f1_argmax(proba: np.ndarray, y: np.ndarray) -> float:

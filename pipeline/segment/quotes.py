@@ -1,25 +1,41 @@
-"""Quotation state of sentences: whether each opens, continues, closes or contains a quote."""
+"""Quotation marks: the quoted stretches of a paragraph and the quote state of each sentence.
+
+One definition serves the segmenter's ``quote`` field and the voice rules, so what a sentence's
+``quote`` says is what attribution used.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 OPEN = "\u201c"  # “
 CLOSE = "\u201d"  # ”
 STRAIGHT = '"'
+# Double quotation marks: curly, straight, and the typewriter pairs ``...'' and ''...'' that some
+# newspapers (NYT in PolNeAR) use; single quotes are left alone as they double as apostrophes.
+QUOTE_MARKS = re.compile("\u201c|\u201d|\"|''|``")
+OPENERS = (OPEN, STRAIGHT, "''", "``")
+CLOSERS = (CLOSE, STRAIGHT, "''")
 
 
-def _scan(text: str, start: int, end: int, inside: bool) -> tuple[bool, bool, bool]:
-    """Return (inside_at_end, saw_open, saw_close) for ``text[start:end]``."""
-    saw_open = saw_close = False
-    for ch in text[start:end]:
-        if ch == OPEN or (ch == STRAIGHT and not inside):
-            inside, saw_open = True, True
-        elif ch == CLOSE or (ch == STRAIGHT and inside):
-            if inside:
-                saw_close = True
-            inside = False
-    return inside, saw_open, saw_close
+def quote_regions(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Quoted stretches ``[open mark, after close mark)`` of one paragraph ``text[start:end]``.
+
+    A quote still open at the end of the paragraph runs to its end.
+    """
+    regions = []
+    inside_from = None
+    for m in QUOTE_MARKS.finditer(text, start, end):
+        mark, pos = m.group(0), m.start()
+        if inside_from is None and mark in OPENERS:
+            inside_from = pos
+        elif inside_from is not None and mark in CLOSERS:
+            regions.append((inside_from, m.end()))
+            inside_from = None
+    if inside_from is not None:
+        regions.append((inside_from, end))
+    return regions
 
 
 def quote_states(text: str, spans: Sequence[tuple[int, int, int]]) -> list[str]:
@@ -31,8 +47,8 @@ def quote_states(text: str, spans: Sequence[tuple[int, int, int]]) -> list[str]:
 
     Returns:
         One of ``none``, ``opens``, ``continues``, ``closes``, ``contains`` per sentence.
-        Only double quotes count (single quotes double as apostrophes). The state resets at each
-        paragraph, as a quote running over paragraphs is re-opened at each one by convention.
+        The state resets at each paragraph, as a quote running over paragraphs is re-opened at
+        each one by convention.
     """
     states: list[str] = []
     inside, para = False, None
@@ -40,15 +56,19 @@ def quote_states(text: str, spans: Sequence[tuple[int, int, int]]) -> list[str]:
         if p != para:
             inside, para = False, p
         was_inside = inside
-        inside, saw_open, saw_close = _scan(text, start, end, inside)
+        saw_open = saw_close = False
+        for m in QUOTE_MARKS.finditer(text, start, end):
+            mark = m.group(0)
+            if not inside and mark in OPENERS:
+                inside = saw_open = True
+            elif inside and mark in CLOSERS:
+                inside, saw_close = False, True
         if was_inside and inside:
             states.append("closes" if saw_close else "continues")
         elif was_inside:
             states.append("closes")
         elif inside:
             states.append("opens")
-        elif saw_open or saw_close:
-            states.append("contains")
         else:
-            states.append("none")
+            states.append("contains" if saw_open or saw_close else "none")
     return states

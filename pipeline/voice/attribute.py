@@ -9,9 +9,10 @@ from typing import Any
 from ..records import Article, Sentence, Span
 from ..segment import load_nlp, segment_units, sentence_spans
 from ..segment.nlp import PARSE_EXCLUDE
+from ..segment.quotes import quote_regions, quote_states
 from ..segment.sentences import build_sentences
 from .registry import Match, Registry, load_registry
-from .rules import RawAttribution, SentenceRules, analyse_sentence, quote_regions, quote_states
+from .rules import RawAttribution, SentenceRules, analyse_sentence
 
 # Confidence of each way of deciding a voice, before the learned model adjusts it. Named speakers
 # the registry knows are sure; a speaker the registry does not know is a low-confidence "other".

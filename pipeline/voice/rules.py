@@ -7,7 +7,6 @@ resolves "the source" and "he" and turns speakers into voices.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 # Verbs of saying: a sentence that reports one of these with content speaks in the speaker's voice.
@@ -32,9 +31,6 @@ COGNITION_CUES = frozenset(
     acknowledge anticipate estimate hear notice perceive sense trust envision conclude remember forget
     insist aim try vow""".split()
 )
-# Double quotation marks: curly, straight, and the typewriter pairs ``...'' and ''...'' that some
-# newspapers (NYT in PolNeAR) use; single quotes are left alone as they double as apostrophes.
-_QUOTE_CHARS = re.compile("\u201c|\u201d|\"|''|``")
 # Speech verbs whose infinitive complement is the reported content ("vowed to retaliate").
 _XCOMP_SPEECH = frozenset(
     "claim promise vow pledge threaten agree refuse offer ask urge tell order warn demand propose swear call".split()
@@ -52,9 +48,6 @@ _SPEECH_NOUNS = frozenset(
     "speech report address remark statement conclusion letter message lecture talk interview commentary".split()
 )
 _COMPLEMENTISERS = frozenset({"that", "how", "what", "why", "whether", "if", "when", "where", "who"})
-OPEN, CLOSE, STRAIGHT = "\u201c", "\u201d", '"'
-_OPENERS = (OPEN, STRAIGHT, "''", "``")
-_CLOSERS = (CLOSE, STRAIGHT, "''")
 
 
 @dataclass(frozen=True)
@@ -111,58 +104,6 @@ class SentenceRules:
     def quote_cover(self) -> float:
         """Share of the sentence's non-space characters inside quotation marks."""
         return self.quote_chars / max(self.text_chars, 1)
-
-
-def quote_regions(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Quoted stretches ``[open mark, after close mark)`` of one paragraph ``text[start:end]``.
-
-    Follows :func:`pipeline.segment.quote_states`: double quotes only, a quote still open at the end
-    of the paragraph runs to its end.
-    """
-    regions = []
-    inside_from = None
-    for m in _QUOTE_CHARS.finditer(text, start, end):
-        ch, pos = m.group(0), m.start()
-        if inside_from is None and ch in _OPENERS:
-            inside_from = pos
-        elif inside_from is not None and ch in _CLOSERS:
-            regions.append((inside_from, m.end()))
-            inside_from = None
-    if inside_from is not None:
-        regions.append((inside_from, end))
-    return regions
-
-
-def quote_states(text: str, spans: list[tuple[int, int, int]]) -> list[str]:
-    """Quotation state per sentence, as :func:`pipeline.segment.quote_states` but with the same
-    marks as :func:`quote_regions` (the typewriter ``''`` pairs count too).
-
-    Args:
-        text: The article text.
-        spans: ``(start, end, paragraph)`` per sentence, in text order.
-    """
-    states = []
-    inside, para = False, None
-    for start, end, p in spans:
-        if p != para:
-            inside, para = False, p
-        was_inside = inside
-        saw_open = saw_close = False
-        for m in _QUOTE_CHARS.finditer(text, start, end):
-            ch = m.group(0)
-            if not inside and ch in _OPENERS:
-                inside = saw_open = True
-            elif inside and ch in _CLOSERS:
-                inside, saw_close = False, True
-        if was_inside and inside:
-            states.append("closes" if saw_close else "continues")
-        elif was_inside:
-            states.append("closes")
-        elif inside:
-            states.append("opens")
-        else:
-            states.append("contains" if saw_open or saw_close else "none")
-    return states
 
 
 def _in_regions(pos: int, regions: list[tuple[int, int]]) -> bool:
