@@ -39,6 +39,7 @@ test-fast: lint
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/segment_ptc.py --data-dir $(DATA_DIR)
+	$(BIN)/python benchmarks/parse_speed.py --data-dir $(DATA_DIR)
 	$(BIN)/python benchmarks/voice_polnear.py --data-dir $(DATA_DIR)
 	$(BIN)/python benchmarks/rhetoric_results.py --data-dir $(DATA_DIR)
 	$(BIN)/python benchmarks/rhetoric_speed.py --data-dir $(DATA_DIR)
