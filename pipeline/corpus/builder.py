@@ -20,6 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CorpusError, InputError
+
+# BRAT parsing lives in ingest.brat; its names stay importable from here, where scripts import them.
+from ..ingest.brat import BratAttribution as BratAttribution
+from ..ingest.brat import BratDocument, brat_offset_mismatches, read_brat
+from ..ingest.brat import BratEntity as BratEntity
 from ..labels import technique_labels, voice_labels
 from ..records import Article, Sentence
 from ..segment.nlp import SEGMENT_EXCLUDE
@@ -231,107 +236,6 @@ def read_ptc_labels(path: str | Path) -> dict[str, list[tuple[str, int, int]]]:
                 raise CorpusError(f"{path}:{n}: unknown technique {tech!r}")
             out[aid].append((tech, int(s), int(e)))
     return dict(out)
-
-
-@dataclass(frozen=True)
-class BratEntity:
-    """A BRAT text-bound annotation: type, one or more ``(start, end)`` fragments, its text."""
-
-    id: str
-    type: str
-    fragments: tuple[tuple[int, int], ...]
-    text: str
-    line: int
-
-
-@dataclass(frozen=True)
-class BratAttribution:
-    """A PolNeAR ``E#`` relation: entity ids of its sources, cues and contents."""
-
-    id: str
-    type: str
-    sources: tuple[str, ...]
-    cues: tuple[str, ...]
-    contents: tuple[str, ...]
-    line: int
-
-
-@dataclass
-class BratDocument:
-    """One parsed ``.ann`` file."""
-
-    path: str
-    entities: dict[str, BratEntity] = field(default_factory=dict)
-    attributions: list[BratAttribution] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-
-def read_brat(path: str | Path) -> BratDocument:
-    """Parse a PolNeAR BRAT standoff file.
-
-    ``T#`` lines hold ``Type start end[;start end...]`` and the covered text (fragments of a
-    discontinuous span are joined by one space, and a span covering a newline continues its text
-    on the next physical line). ``E#`` lines link ``Attribution:T.. Source:T.. Cue:T.. Content:T..``
-    (``Content2`` is a second content). ``#`` notes are skipped.
-    """
-    doc = BratDocument(str(path))
-    last: BratEntity | None = None
-    blanks = 0
-    lines = Path(path).read_text(encoding="utf-8").split("\n")
-    for n, raw in enumerate(lines, 1):
-        if not raw.strip():
-            # A blank line may be part of a span's text (a span over a paragraph break).
-            blanks += 1
-            continue
-        head, _, rest = raw.partition("\t")
-        if head.startswith("T") and head[1:].isdigit() and rest:
-            spec, _, text = rest.partition("\t")
-            typ, _, offs = spec.partition(" ")
-            try:
-                frags = tuple((int(a), int(b)) for a, b in (frag.split() for frag in offs.split(";")))
-            except ValueError:
-                doc.problems.append(f"{path}:{n}: cannot read offsets {offs!r}")
-                last = None
-                continue
-            last = BratEntity(head, typ, frags, text, n)
-            doc.entities[head] = last
-        elif head.startswith("E") and head[1:].isdigit():
-            roles: dict[str, list[str]] = defaultdict(list)
-            typ = ""
-            for i, arg in enumerate(rest.split()):
-                role, _, ref = arg.partition(":")
-                if i == 0:
-                    typ = role
-                    continue
-                roles[role.rstrip("0123456789")].append(ref)
-            doc.attributions.append(
-                BratAttribution(head, typ, tuple(roles["Source"]), tuple(roles["Cue"]), tuple(roles["Content"]), n)
-            )
-            last = None
-        elif head.startswith("#"):
-            last = None
-        elif last is not None:
-            # The text of a span that covers line breaks goes on in the next physical line(s).
-            last = BratEntity(last.id, last.type, last.fragments, last.text + "\n" * (blanks + 1) + raw, last.line)
-            doc.entities[last.id] = last
-        else:
-            doc.problems.append(f"{path}:{n}: line is neither a T, E nor # annotation")
-        blanks = 0
-    return doc
-
-
-def brat_offset_mismatches(doc: BratDocument, text: str) -> list[str]:
-    """Entities whose offsets do not address their own text in ``text``, one message each."""
-    out = []
-    for ent in doc.entities.values():
-        if any(not (0 <= s <= e <= len(text)) for s, e in ent.fragments):
-            out.append(f"{doc.path}:{ent.line}: {ent.id} offsets {ent.fragments} outside the text")
-            continue
-        got = " ".join(text[s:e] for s, e in ent.fragments)
-        # BRAT writes fragments joined by a space; the newline of a span's own text stays.
-        if got != ent.text and got.replace("\n", " ") != ent.text.replace("\n", " "):
-            out.append(f"{doc.path}:{ent.line}: {ent.id} {ent.type} says {ent.text[:40]!r}, offsets give {got[:40]!r}")
-    return out
 
 
 def polnear_annotation_files(folder: str | Path) -> dict[str, list[Path]]:
@@ -673,7 +577,8 @@ def _code_fingerprint() -> str:
 
     here = Path(__file__).resolve().parent
     pkg = here.parent
-    files = [here / "builder.py", here / "validate.py", pkg / "ingest" / "readers.py", pkg / "records.py"]
+    files = [here / "builder.py", here / "validate.py", pkg / "records.py"]
+    files += [pkg / "ingest" / "readers.py", pkg / "ingest" / "brat.py"]
     files += sorted((pkg / "segment").glob("*.py")) + sorted((pkg / "data").glob("*.txt"))
     return _hash_files(files, hashlib.sha256(f"{FORMAT_VERSION}|{__version__}".encode()))
 

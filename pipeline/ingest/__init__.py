@@ -1,5 +1,6 @@
-"""Readers that turn files of many formats into :class:`~pipeline.records.Article` records."""
+"""Readers that turn files of many formats into :class:`~pipeline.records.Article` records, and BRAT annotations."""
 
+from .brat import BratAttribution, BratDocument, BratEntity, brat_offset_mismatches, parse_brat, read_brat
 from .clean import clean_article
 from .lang import check_english
 from .readers import (
@@ -15,9 +16,15 @@ from .readers import (
 
 __all__ = [
     "MAX_CHARS",
+    "BratAttribution",
+    "BratDocument",
+    "BratEntity",
+    "brat_offset_mismatches",
     "check_english",
     "clean_article",
     "iter_articles",
+    "parse_brat",
+    "read_brat",
     "read_html",
     "read_jsonl",
     "read_path",

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import CorpusError
-from ..ingest import read_polnear
+from ..ingest import parse_brat, read_polnear
 from ..records import Article
 
 # Types that mark one part of an attribution; "Attribution"/"Discuss"/"Discard" are bookkeeping.
@@ -45,33 +45,16 @@ def parse_ann(text: str, path: str = "<ann>") -> tuple[GoldAttribution, ...]:
     Raises:
         CorpusError: when a span line cannot be read.
     """
-    spans: dict[str, tuple[str, tuple[tuple[int, int], ...]]] = {}
-    events: list[dict[str, str]] = []
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        cols = line.split("\t")
-        if line.startswith("T") and len(cols) >= 2:
-            kind, _, offsets = cols[1].partition(" ")
-            try:
-                frags = tuple(
-                    (int(a), int(b)) for a, b in (piece.split() for piece in offsets.split(";") if piece.strip())
-                )
-            except ValueError:
-                raise CorpusError(f"{path}:{n}: cannot read span offsets {offsets!r}") from None
-            spans[cols[0]] = (kind, frags)
-        elif line.startswith("E") and len(cols) >= 2:
-            roles = {}
-            for arg in cols[1].split():
-                role, _, ref = arg.partition(":")
-                roles[role] = ref
-            events.append(roles)
+    doc = parse_brat(text, path, strict_offsets=True)
     out = []
-    for roles in events:
-        parts = {}
-        for role in _PART_TYPES:
-            ref = roles.get(role)
-            parts[role.lower()] = spans[ref][1] if ref in spans else ()
+    for att in doc.attributions:
+        # The last argument of each exact role name counts ("Content2" does not), as the models were
+        # always trained; BratAttribution.contents would also gather "Content2".
+        refs = dict(att.args)
+        parts = {
+            role.lower(): doc.entities[refs[role]].fragments if refs.get(role) in doc.entities else ()
+            for role in _PART_TYPES
+        }
         if parts["content"] or parts["cue"]:
             out.append(GoldAttribution(**parts))
     return tuple(out)
