@@ -23,7 +23,7 @@ from ..errors import CorpusError, InputError
 
 # BRAT parsing lives in ingest.brat; its names stay importable from here, where scripts import them.
 from ..ingest.brat import BratAttribution as BratAttribution
-from ..ingest.brat import BratDocument, brat_offset_mismatches, read_brat
+from ..ingest.brat import BratDocument, brat_offset_mismatches, polnear_annotation_files, read_brat
 from ..ingest.brat import BratEntity as BratEntity
 from ..labels import technique_labels, voice_labels
 from ..records import Article, Sentence
@@ -236,15 +236,6 @@ def read_ptc_labels(path: str | Path) -> dict[str, list[tuple[str, int, int]]]:
                 raise CorpusError(f"{path}:{n}: unknown technique {tech!r}")
             out[aid].append((tech, int(s), int(e)))
     return dict(out)
-
-
-def polnear_annotation_files(folder: str | Path) -> dict[str, list[Path]]:
-    """``.ann`` files of a PolNeAR ``attributions/`` folder by article stem, sorted by annotator id."""
-    out: dict[str, list[Path]] = defaultdict(list)
-    for p in sorted(Path(folder).glob("*.ann")):
-        stem, _, _annotator = p.stem.rpartition("_")
-        out[stem].append(p)
-    return {k: sorted(v, key=lambda p: p.stem.rpartition("_")[2]) for k, v in out.items()}
 
 
 # --------------------------------------------------------------------------------------------

@@ -129,3 +129,16 @@ def brat_offset_mismatches(doc: BratDocument, text: str) -> list[str]:
         if got != ent.text and got.replace("\n", " ") != ent.text.replace("\n", " "):
             out.append(f"{doc.path}:{ent.line}: {ent.id} {ent.type} says {ent.text[:40]!r}, offsets give {got[:40]!r}")
     return out
+
+
+def polnear_annotation_files(folder: str | Path) -> dict[str, list[Path]]:
+    """``.ann`` files of a PolNeAR ``attributions/`` folder by article stem, sorted by annotator id.
+
+    Some articles were annotated by several annotators (``<stem>_<annotator>.ann``); every user of
+    the gold takes the first, so training, evaluation and the corpus agree on one annotation.
+    """
+    out: dict[str, list[Path]] = defaultdict(list)
+    for p in sorted(Path(folder).glob("*.ann")):
+        stem, _, _annotator = p.stem.rpartition("_")
+        out[stem].append(p)
+    return {k: sorted(v, key=lambda p: p.stem.rpartition("_")[2]) for k, v in out.items()}

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..errors import CorpusError
 from ..ingest import parse_brat, read_polnear
+from ..ingest.brat import polnear_annotation_files
 from ..records import Article
 
 # Types that mark one part of an attribution; "Attribution"/"Discuss"/"Discard" are bookkeeping.
@@ -61,17 +62,8 @@ def parse_ann(text: str, path: str = "<ann>") -> tuple[GoldAttribution, ...]:
 
 
 def annotation_files(split_dir: str | Path) -> dict[str, Path]:
-    """Map each article stem to one ``.ann`` file, chosen deterministically.
-
-    Some articles were annotated by several annotators (``<stem>_<annotator>.ann``); the file whose
-    annotator id sorts first is used, so every run trains and evaluates on the same gold.
-    """
-    split_dir = Path(split_dir)
-    chosen: dict[str, Path] = {}
-    for p in sorted((split_dir / "attributions").glob("*.ann")):
-        stem, _, _annotator = p.stem.rpartition("_")
-        chosen.setdefault(stem, p)
-    return chosen
+    """Map each article stem of a split to its one ``.ann`` file (the first annotator's)."""
+    return {stem: files[0] for stem, files in polnear_annotation_files(Path(split_dir) / "attributions").items()}
 
 
 def load_split(data_dir: str | Path, split: str, limit: int | None = None) -> list[PolnearDoc]:
