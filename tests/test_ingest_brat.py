@@ -62,10 +62,10 @@ def test_brat_strict_offsets_raises_naming_file_and_line():
         parse_brat("T1\tCue 0 4\tsaid\n\nT2\tCue 4 x\tsaid\n", "x_a1.ann", strict_offsets=True)
 
 
-def test_parse_ann_reads_the_exact_role_names_of_the_shared_parse():
-    # "Content2" is left out of the gold content, as the voice models were trained.
+def test_parse_ann_counts_numbered_content_as_content():
+    # "Content2" is more content of the same attribution, as the corpus builder reads it too.
     (att,) = parse_ann(ANN)
-    assert att == GoldAttribution(source=((0, 9),), cue=((10, 14),), content=((15, 17), (18, 21)))
+    assert att == GoldAttribution(source=((0, 9),), cue=((10, 14),), content=((15, 17), (18, 21), (30, 35)))
     with pytest.raises(CorpusError, match=r"y\.ann:1: cannot read span offsets"):
         parse_ann("T1\tCue a b\tsaid\n", "y.ann")
 

@@ -10,9 +10,6 @@ from ..ingest import parse_brat, read_polnear
 from ..ingest.brat import polnear_annotation_files
 from ..records import Article
 
-# Types that mark one part of an attribution; "Attribution"/"Discuss"/"Discard" are bookkeeping.
-_PART_TYPES = ("Source", "Cue", "Content")
-
 
 @dataclass(frozen=True)
 class GoldAttribution:
@@ -49,12 +46,11 @@ def parse_ann(text: str, path: str = "<ann>") -> tuple[GoldAttribution, ...]:
     doc = parse_brat(text, path, strict_offsets=True)
     out = []
     for att in doc.attributions:
-        # The last argument of each exact role name counts ("Content2" does not), as the models were
-        # always trained; BratAttribution.contents would also gather "Content2".
-        refs = dict(att.args)
+        # Every argument of a role counts, numbered ones too: "Content2" is more of the same
+        # attribution's content (67 in PolNeAR), as the corpus builder reads it.
         parts = {
-            role.lower(): doc.entities[refs[role]].fragments if refs.get(role) in doc.entities else ()
-            for role in _PART_TYPES
+            part: tuple(f for ref in refs if ref in doc.entities for f in doc.entities[ref].fragments)
+            for part, refs in (("source", att.sources), ("cue", att.cues), ("content", att.contents))
         }
         if parts["content"] or parts["cue"]:
             out.append(GoldAttribution(**parts))
