@@ -53,6 +53,25 @@ def test_ray_engine_matches_local(tmp_path, ray_local):
         assert (tmp_path / "ray" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
 
 
+def test_ray_engine_in_several_chunks_matches_local(tmp_path, ray_local, monkeypatch):
+    # Two windows of articles, one Ray Data run each: the driver never holds the whole input.
+    import pipeline.analysis.ray_engine as ray_engine
+
+    monkeypatch.setattr(ray_engine, "CHUNK_WINDOWS", 1)
+    model = tmp_path / "tiny"
+    train = [Example("the heinous puppet traitors", labels=("Loaded_Language",)), Example("It rained.", labels=())]
+    TfidfLinear(min_df=1).fit(train).save(model)
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text("\n".join(json.dumps({"id": f"s{i}", "text": STORY}) for i in range(20)), encoding="utf-8")
+    local = run_analyze([str(batch)], tmp_path / "local", model_dir=model, progress=False, report=False)
+    distributed = run_analyze(
+        [str(batch)], tmp_path / "ray", model_dir=model, workers=2, engine="ray", progress=False, report=False
+    )
+    assert local.articles == distributed.articles == 20
+    for name in (SENTENCES, ARTICLES, ERRORS):
+        assert (tmp_path / "ray" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
+
+
 @pytest.mark.slow
 def test_ray_attribution_evaluation_matches_local(data_dir, ray_local):
     from pipeline.evaluate.harness import EvalSettings, evaluate_attribution

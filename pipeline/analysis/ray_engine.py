@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from itertools import islice
 
 from ..errors import InputError
 from ..records import Article
@@ -40,20 +41,24 @@ class RayAnalyzer:
         return {"result": out}
 
 
+# The driver holds at most this many windows (16,000 articles) at a time. Each chunk is one Ray Data
+# run whose actors load the models once, so a chunk should be long enough to dwarf that start-up.
+CHUNK_WINDOWS = 1000
+
+
 def ray_results(
-    windows: Iterator[list], settings, workers: int, address: str | None
+    windows: Iterator[list], settings, workers: int, address: str | None, chunk_windows: int | None = None
 ) -> Iterator[ArticleResult | InputError]:
     """Analyse windows of items (Articles and InputErrors, in input order) on Ray; yields in input order.
 
     Each window is one Ray Data row, so actors see exactly the windows the local engine analyses.
-    The input articles are held in Ray's object store for the run; results stream back in order.
+    The input is read in chunks of ``chunk_windows`` windows (default :data:`CHUNK_WINDOWS`), so the
+    driver's memory does not grow with the input; results stream back in order.
     """
     try:
         import ray
     except ImportError:
         raise InputError("--engine ray", "Ray is not installed; pip install 'propwatch[ray]'") from None
-
-    from .runner import _merge
 
     if not ray.is_initialized():
         ray.init(
@@ -66,20 +71,25 @@ def ray_results(
     ctx = ray.data.DataContext.get_current()
     ctx.execution_options.preserve_order = True
     ctx.enable_progress_bars = False
-    windows = list(windows)
+    size = max(1, chunk_windows or CHUNK_WINDOWS)
+    while chunk := list(islice(windows, size)):
+        yield from _run_chunk(ray, chunk, settings, workers)
+
+
+def _run_chunk(ray, windows: list[list], settings, workers: int) -> Iterator[ArticleResult | InputError]:
+    from .runner import _merge
+
     rows = [
         {"window": json.dumps([x.to_dict() for x in w if isinstance(x, Article)], ensure_ascii=False)} for w in windows
     ]
-    results: Iterator = iter(())
-    if rows:
-        mapped = ray.data.from_items(rows).map_batches(
-            RayAnalyzer,
-            fn_constructor_kwargs={"settings": settings},
-            batch_size=1,
-            compute=ray.data.ActorPoolStrategy(size=workers),
-            num_cpus=1,
-        )
-        results = (row["result"] for row in mapped.iter_rows())
+    mapped = ray.data.from_items(rows).map_batches(
+        RayAnalyzer,
+        fn_constructor_kwargs={"settings": settings},
+        batch_size=1,
+        compute=ray.data.ActorPoolStrategy(size=workers),
+        num_cpus=1,
+    )
+    results = (row["result"] for row in mapped.iter_rows())
     for w in windows:
         arts = {a.id: a for a in w if isinstance(a, Article)}
         decoded = []
