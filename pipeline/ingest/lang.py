@@ -42,6 +42,5 @@ def check_english(text: str, path: str) -> None:
     if n_words >= 20 and fw < 0.08:
         raise UnsupportedLanguageError(
             path,
-            f"text does not look like English (function words are {fw:.0%} of words); "
-            "propwatch supports English only",
+            f"text does not look like English (function words are {fw:.0%} of words); propwatch supports English only",
         )
