@@ -56,8 +56,20 @@ def main() -> None:
         for i in range(args.articles):
             f.write(json.dumps({"id": f"a{i}", "text": stories[i % len(stories)]}) + "\n")
     print(f"input: {args.articles} articles, {inp.stat().st_size / 1e6:.0f} MB; {args.workers} worker(s)")
-    cmd = [sys.executable, "-m", "pipeline", "analyze", str(inp), "-o", str(tmp / "out"), "--model", args.model,
-           "--no-progress", "--workers", str(args.workers)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pipeline",
+        "analyze",
+        str(inp),
+        "-o",
+        str(tmp / "out"),
+        "--model",
+        args.model,
+        "--no-progress",
+        "--workers",
+        str(args.workers),
+    ]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     samples = []

@@ -64,8 +64,11 @@ def test_analyze_writes_all_outputs_and_records_failures(tmp_path, tiny_model):
     arts = _lines(out / ARTICLES)
     errs = _lines(out / ERRORS)
     assert [a["article_id"] for a in arts] == ["dailynk-2025-04-04-empty-promises", "story-0", "story-1", "story-2"]
-    assert {e["path"] for e in errs} == {str(tmp_path / "batch.jsonl"), str(tmp_path / "empty.txt"),
-                                         str(tmp_path / "missing.txt")}
+    assert {e["path"] for e in errs} == {
+        str(tmp_path / "batch.jsonl"),
+        str(tmp_path / "empty.txt"),
+        str(tmp_path / "missing.txt"),
+    }
     seed = [s for s in sents if s["article_id"] == "dailynk-2025-04-04-empty-promises"]
     text = SEED_PATH.read_text(encoding="utf-8")
     for s in seed:
@@ -117,9 +120,17 @@ def _chromium() -> str:
 
 def _browser(args: list[str], tmp_path: Path) -> str:
     cmd = [
-        _chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        f"--user-data-dir={tmp_path / 'chrome-profile'}", *args,
+        _chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'chrome-profile'}",
+        *args,
     ]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=True).stdout
 

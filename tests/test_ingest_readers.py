@@ -35,8 +35,15 @@ def test_read_text_seed_metadata(seed_article):
 def test_clean_seed_drops_furniture_keeps_offsets(seed_article):
     kept = [seed_article.text[s:e] for s, e in seed_article.body]
     joined = "\n".join(kept)
-    for furniture in ("38.1 C", "Delhi", "Sunday, April 27, 2025", "Read in Korean", "07:00AM", "by DailyNK",
-                      "Most Popular Articles"):
+    for furniture in (
+        "38.1 C",
+        "Delhi",
+        "Sunday, April 27, 2025",
+        "Read in Korean",
+        "07:00AM",
+        "by DailyNK",
+        "Most Popular Articles",
+    ):
         assert furniture not in joined
     assert kept[0] == seed_article.title
     assert kept[-1].endswith("the source concluded.")
@@ -55,8 +62,12 @@ def test_read_jsonl_layouts(tmp_path):
     rows = [
         {"id": "a1", "text": ENGLISH, "title": "T"},
         {"topic": "Home News", "headline": "H", "date": "2024-01-02", "link": "http://x/1", "story_text": ENGLISH},
-        {"url": "http://r/index.php?newsID=2021-06-17-0001", "date": "2021-06-17", "title": "R",
-         "paragraphs": [ENGLISH, " " + ENGLISH + " "]},
+        {
+            "url": "http://r/index.php?newsID=2021-06-17-0001",
+            "date": "2021-06-17",
+            "title": "R",
+            "paragraphs": [ENGLISH, " " + ENGLISH + " "],
+        },
     ]
     p.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     a, k, r = list(read_jsonl(str(p)))
@@ -108,10 +119,19 @@ def test_polnear_reader_metadata(data_dir):
         ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
         ("latin1.txt", ("Caf\xe9 " + ENGLISH).encode("latin-1"), "not valid UTF-8"),
         ("korean.txt", ("북한 당국은 새로운 공장을 자랑하고 있다. " * 20).encode(), "not English"),
-        ("german.txt", ("Die Fabrik wurde von den Beamten des Landkreises eröffnet und "
-                        "die Einwohner sagten, dass sie nichts gesehen hätten. " * 3).encode(), "English"),
-        ("nobody.html", b"<html><body><nav><a href='/'>Home</a> <a href='/x'>News</a></nav></body></html>",
-         "no article text"),
+        (
+            "german.txt",
+            (
+                "Die Fabrik wurde von den Beamten des Landkreises eröffnet und "
+                "die Einwohner sagten, dass sie nichts gesehen hätten. " * 3
+            ).encode(),
+            "English",
+        ),
+        (
+            "nobody.html",
+            b"<html><body><nav><a href='/'>Home</a> <a href='/x'>News</a></nav></body></html>",
+            "no article text",
+        ),
     ],
 )
 def test_bad_inputs_name_file_and_problem(tmp_path, name, content, message):
@@ -138,8 +158,13 @@ def test_huge_article_rejected(tmp_path):
 
 def test_jsonl_bad_line_names_line_and_continues(tmp_path):
     p = tmp_path / "some.jsonl"
-    p.write_text(json.dumps({"id": "a", "text": ENGLISH}) + "\n{not json\n" + json.dumps({"id": "b", "text": ENGLISH})
-                 + "\n[1, 2]\n", encoding="utf-8")
+    p.write_text(
+        json.dumps({"id": "a", "text": ENGLISH})
+        + "\n{not json\n"
+        + json.dumps({"id": "b", "text": ENGLISH})
+        + "\n[1, 2]\n",
+        encoding="utf-8",
+    )
     out = list(read_jsonl(str(p)))
     assert [type(o).__name__ for o in out] == ["Article", "InputError", "Article", "InputError"]
     assert f"{p}:2:" in str(out[1]) and "not valid JSON" in str(out[1])

@@ -31,8 +31,16 @@ def register(app: typer.Typer) -> None:
 
         try:
             result = run_analyze(
-                paths, outdir, model_dir=model, voice_model_dir=voice_model, workers=workers, resume=resume,
-                threshold=threshold, progress=progress, engine=engine, address=address,
+                paths,
+                outdir,
+                model_dir=model,
+                voice_model_dir=voice_model,
+                workers=workers,
+                resume=resume,
+                threshold=threshold,
+                progress=progress,
+                engine=engine,
+                address=address,
             )
         except ModelError as e:
             typer.echo(f"error: {e}", err=True)

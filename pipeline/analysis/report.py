@@ -117,7 +117,7 @@ def _sentence_html(s: dict) -> str:
         title += f" | cue: {s['cue'].get('text')}"
     tags = "".join(
         f'<span class="tag" data-label="{_e(t["label"])}" data-score="{float(t["score"]):.3f}">'
-        f'{_e(t["label"])} {float(t["score"]):.2f}</span>'
+        f"{_e(t['label'])} {float(t['score']):.2f}</span>"
         for t in techniques
     )
     return (
@@ -151,7 +151,7 @@ def article_html(summary: dict, sentences: list[dict]) -> str:
     )
     return (
         f'<article data-id="{_e(summary.get("article_id"))}">'
-        f'<h2>{_e(summary.get("title") or summary.get("article_id"))}</h2>'
+        f"<h2>{_e(summary.get('title') or summary.get('article_id'))}</h2>"
         f'<div class="meta">{meta}'
         + (f" · propaganda score {float(score):.2f}" if score is not None else "")
         + "</div>"
@@ -192,10 +192,10 @@ def render_report(
     script_hash = base64.b64encode(hashlib.sha256(_JS.encode("utf-8")).digest()).decode()
     csp = f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{script_hash}'; img-src data:"
     return (
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
         f"<title>{_e(title)}</title><style>{_CSS}</style></head><body>"
-        f"<header><h1>{_e(title)}</h1><div id=\"filters\">{voice_filters}"
+        f'<header><h1>{_e(title)}</h1><div id="filters">{voice_filters}'
         f'<label>technique <select id="ft">{tech_options}</select></label>'
         f'<label>threshold <input type="range" id="fth" min="0" max="1" step="0.05" value="{threshold}">'
         f'<span id="fthv">{threshold:.2f}</span></label></div>'
