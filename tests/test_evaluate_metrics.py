@@ -129,3 +129,18 @@ def test_compare_flags_fall_beyond_interval_only():
         "b: 0.4700 is below its floor 0.5",
         "c: missing from the report (floor 0.1)",
     ]
+
+
+def test_span_match_scores_by_hand():
+    from pipeline.evaluate.metrics import span_match_scores
+
+    items = [
+        ([(0, 30)], (0, 30)),  # exact
+        ([(0, 30)], (19, 30)),  # "Kim Jong Un" inside "The respected Comrade Kim Jong Un": overlap only
+        ([(40, 45), (50, 55)], (50, 55)),  # one of two gold spans
+        ([(60, 70)], (70, 80)),  # touching, not overlapping
+        ([(90, 95)], None),  # nothing found
+    ]
+    got = span_match_scores(items)
+    assert got == {"n": 5, "predicted": 4, "exact": 2 / 5, "overlap": 3 / 5}
+    assert span_match_scores([]) == {"n": 0, "predicted": 0, "exact": 0.0, "overlap": 0.0}

@@ -124,6 +124,30 @@ def test_voice_state_media_statement_verbs_name_the_speaker(nlp):
     ]
 
 
+def test_voice_speech_body_in_a_state_outlet_takes_the_speakers_name(nlp):
+    # Guidelines §4: every sentence of a speech, letter or article body takes its speaker and cue.
+    text = (
+        "Pyongyang, May 3 (KCNA) -- Kim Jong Un made a speech at the meeting.\n\n"
+        "The factories must be built faster this year.\n\n"
+        "Our people will surely win.\n\n"
+        "Following is the full text of an article issued by a military commentator of the DPRK.\n\n"
+        "The drills are a grave provocation."
+    )
+    _, res = voices(nlp, text, outlet="KCNA", dataset="kcna")
+    speakers = [r.speaker.text if r.speaker else None for r in res]
+    assert speakers == [
+        "KCNA",  # the dateline ("Pyongyang, May 3 (KCNA) --") is a sentence of its own
+        "Kim Jong Un",
+        "Kim Jong Un",
+        "Kim Jong Un",
+        "a military commentator of the DPRK",
+        "a military commentator of the DPRK",
+    ]
+    assert [r.method for r in res][2:4] == ["speech_body", "speech_body"]
+    assert res[2].cue.text == "made a speech" and res[5].cue.text == "issued"
+    assert {r.voice for r in res} == {"state_media"}
+
+
 def test_voice_naming_a_speech_without_its_words_is_narration(nlp):
     _, res = voices(nlp, "Kim Jong Un made a speech at the meeting on Monday.")
     assert res[0].voice == "narration"

@@ -28,6 +28,7 @@ from .metrics import (
     multilabel_scores,
     reliability,
     si_scores,
+    span_match_scores,
     tc_scores,
 )
 
@@ -102,6 +103,8 @@ def evaluate_voice(corpus, articles: dict[str, Article], s: EvalSettings, nlp, v
     out: dict[str, Any] = {"majority_label": majority, "systems": {}}
     for name, model in systems.items():
         groups = []  # per article: list of (gold, pred, source)
+        # per article: (source, gold spans, predicted span) of the sentences with a gold speaker / cue
+        spans: dict[str, list[list[tuple]]] = {"speaker": [], "cue": []}
         for aid, rows in by_article.items():
             if name == MAJORITY:
                 pred = {(r["start"], r["end"]): majority for r in rows}
@@ -112,6 +115,9 @@ def evaluate_voice(corpus, articles: dict[str, Article], s: EvalSettings, nlp, v
                 res = voices_from_analysis(analysis, model)
                 sents = analysis.sentences
                 pred = {(st.start, st.end): v.voice for st, v in zip(sents, res)}
+                found = {(st.start, st.end): v for st, v in zip(sents, res)}
+                for part in spans:
+                    spans[part].append(_gold_vs_found(rows, found, part))
             groups.append([(labels[r["voice"]], pred.get((r["start"], r["end"]), "other"), r["source"]) for r in rows])
         flat = [x for g in groups for x in g]
         per_source = {}
@@ -134,7 +140,37 @@ def evaluate_voice(corpus, articles: dict[str, Article], s: EvalSettings, nlp, v
             "accuracy_ci": _ci(groups, acc, s),
             "macro_f1_ci": _ci(groups, macro, s),
         }
+        if name != MAJORITY:
+            for part, per_article in spans.items():
+                out["systems"][name][part] = _span_match_report(per_article, s)
     return out
+
+
+def _gold_vs_found(rows: list[dict], found: dict, part: str) -> list[tuple]:
+    """(source, gold spans, predicted span) for each gold row that names a speaker (or cue)."""
+    items = []
+    for r in rows:
+        gold = [(x["start"], x["end"]) for x in r[f"{part}_spans"]]
+        if not gold:
+            continue
+        v = found.get((r["start"], r["end"]))
+        span = getattr(v, part, None) if v is not None else None
+        items.append((r["source"], gold, (span.start, span.end) if span is not None else None))
+    return items
+
+
+def _span_match_report(per_article: list[list[tuple]], s: EvalSettings) -> dict[str, Any]:
+    """Speaker (or cue) assignment per sentence: pooled, per source, and an interval over articles."""
+
+    def score(gs):
+        return span_match_scores((g, p) for items in gs for _, g, p in items)
+
+    sources = sorted({x[0] for items in per_article for x in items})
+    return {
+        "pooled": score(per_article),
+        "per_source": {src: score([[x for x in items if x[0] == src] for items in per_article]) for src in sources},
+        "overlap_ci": _ci([items for items in per_article if items], lambda gs: score(gs)["overlap"], s),
+    }
 
 
 # --- attribution (PolNeAR) ------------------------------------------------------------------
@@ -538,6 +574,10 @@ def headline(m: dict[str, Any]) -> dict[str, dict[str, float]]:
         out[f"voice.{name}.macro_f1"] = _h(r["pooled"]["macro_f1"], r["macro_f1_ci"])
         if "seed" in r["per_source"]:
             out[f"voice.{name}.seed_accuracy"] = _h(r["per_source"]["seed"]["accuracy"])
+        for part in ("speaker", "cue"):
+            if part in r:
+                out[f"voice.{name}.{part}_overlap"] = _h(r[part]["pooled"]["overlap"], r[part]["overlap_ci"])
+                out[f"voice.{name}.{part}_exact"] = _h(r[part]["pooled"]["exact"])
     for name, r in m.get("attribution", {}).get("systems", {}).items():
         out[f"attribution.{name}.macro_f1"] = _h(r["sentence"]["macro_f1"], r["macro_f1_ci"])
         out[f"attribution.{name}.mcc"] = _h(r["sentence"]["mcc"])

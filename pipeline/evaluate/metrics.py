@@ -236,6 +236,29 @@ def char_span_f1(gold: dict[str, Iterable[Span]], pred: dict[str, Iterable[Span]
     return prf(float(tp), float(n_pred), float(n_gold))
 
 
+def span_match_scores(items: Iterable[tuple[Sequence[Span], Span | None]]) -> dict[str, float]:
+    """How often a sentence's predicted span (speaker or cue) hits one of its gold spans.
+
+    ``items`` holds one ``(gold spans, predicted span or None)`` per sentence that has gold spans.
+    ``exact`` counts identical offsets, ``overlap`` any shared character: a speaker written as
+    "the respected Comrade Kim Jong Un" and found as "Kim Jong Un" overlaps but is not exact.
+    """
+    n = exact = overlap = predicted = 0
+    for gold, pred in items:
+        n += 1
+        if pred is None:
+            continue
+        predicted += 1
+        exact += any(tuple(pred) == tuple(g) for g in gold)
+        overlap += any(_overlap(pred, g) > 0 for g in gold)
+    return {
+        "n": n,
+        "predicted": predicted,
+        "exact": exact / n if n else 0.0,
+        "overlap": overlap / n if n else 0.0,
+    }
+
+
 def bootstrap_ci(
     groups: Sequence[Any],
     metric: Callable[[Sequence[Any]], float],

@@ -53,6 +53,24 @@ def render_markdown(m: dict[str, Any], plot_files: dict[str, str]) -> str:
                 )
         labels = next(iter(voice["systems"].values()))["pooled"]["labels"]
         lines += _table(["system", "source", "sentences", "accuracy", "macro-F1", *[f"F1 {x}" for x in labels]], rows)
+        rows = []
+        for name, r in voice["systems"].items():
+            for part in ("speaker", "cue"):
+                if part not in r:
+                    continue
+                for src, sc in [("pooled", r[part]["pooled"]), *sorted(r[part]["per_source"].items())]:
+                    rows.append(
+                        [name, part, src, str(sc["n"]), str(sc["predicted"]), _f(sc["exact"]), _f(sc["overlap"])]
+                    )
+        if rows:
+            lines += [
+                "",
+                "Speaker and cue per sentence, over the sentences whose gold names one: `exact` = the found span",
+                "has the gold offsets, `overlap` = it shares a character with a gold span (the guidelines take the",
+                'full noun phrase, "The respected Comrade Kim Jong Un"; finding "Kim Jong Un" overlaps).',
+                "",
+            ]
+            lines += _table(["system", "part", "source", "sentences", "found", "exact", "overlap"], rows)
         for name in voice["systems"]:
             if f"voice_confusion_{name}" in plot_files:
                 lines += ["", f"![confusion matrix, {name}]({plot_files[f'voice_confusion_{name}']})"]

@@ -23,6 +23,7 @@ SCORES = {
     "delivered": 0.8,
     "continued": 0.9,
     "inherited": 0.8,
+    "speech_body": 0.8,
     "narration": 0.85,
     "outlet": 0.9,
     "unknown_speaker": 0.45,
@@ -288,7 +289,9 @@ def _owner(info: SentenceRules, sent: Sentence, state_article: bool = False) -> 
         covered = sum(e - s for s, e in att.content)
         covered += (att.speaker[1] - att.speaker[0]) if att.speaker else 0
         covered += att.cue[1] - att.cue[0]
-        if att.kind != "direct" and covered / span < 0.5:
+        # Elsewhere a cue must speak for most of the sentence to make it the speaker's words; in a
+        # state outlet the voice is the state's anyway and the guidelines want every speaker named.
+        if att.kind != "direct" and covered / span < 0.5 and not state_article:
             continue
         if best is None or att.depth < info.attributions[best].depth:
             best = k
@@ -338,6 +341,9 @@ def decide_voices(
                 chain_owner[cid] = (i, k)  # the last one wins: "...," the source said.
     results: list[VoiceResult] = []
     last_quote: tuple[int, int, int] | None = None  # (sentence, attribution, paragraph)
+    # State outlets: the speech, letter or article being given ("made a speech", "sent a letter");
+    # the sentences after it are its body and take its speaker (guidelines §4).
+    body_owner: tuple[int, int] | None = None
     chain_inherit: dict[int, tuple[int, int]] = {}
     chain_nested: dict[int, Span] = {}
     for i, (sent, info) in enumerate(zip(sents, rules)):
@@ -360,6 +366,10 @@ def decide_voices(
             k = _owner(info, sent, state_article)
             if k is not None:
                 owner_ref, method = (i, k), info.attributions[k].kind
+                if state_article and method in ("delivered", "according"):
+                    body_owner = owner_ref
+            elif state_article and body_owner is not None:
+                owner_ref, method = body_owner, "speech_body"
         nested_k = _nested(info, owner_ref[1] if owner_ref and owner_ref[0] == i else None, cid is not None)
         nested = _span(analysis.article.text, info.attributions[nested_k].speaker) if nested_k is not None else None
         if cid is not None:

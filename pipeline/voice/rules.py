@@ -43,9 +43,9 @@ _STATEMENT_VERBS = frozenset(
     "reaffirm reiterate affirm declare".split()
 )
 # "made a speech", "delivered a report": the object noun is the speech act.
-_DELIVER = frozenset({"make", "deliver", "give", "issue", "send"})
+_DELIVER = frozenset({"make", "deliver", "give", "issue", "send", "release", "contribute"})
 _SPEECH_NOUNS = frozenset(
-    "speech report address remark statement conclusion letter message lecture talk interview commentary".split()
+    "speech report address remark statement conclusion letter message lecture talk interview commentary article".split()
 )
 _COMPLEMENTISERS = frozenset({"that", "how", "what", "why", "whether", "if", "when", "where", "who"})
 
@@ -394,16 +394,26 @@ def _verb_cue(doc, tok, lemma, a, b, offset, inside, inq, regions) -> RawAttribu
 
 
 def _delivered(doc, tok, lemma, a, b, offset, inside, inq) -> RawAttribution | None:
-    """ "made a speech", "delivered a report": the speech itself is the content."""
+    """ "made a speech", "delivered a report", "an article issued by ...": the speech is the content."""
     obj = next((c for c in tok.children if c.dep_ == "dobj" and c.lemma_.lower() in _SPEECH_NOUNS), None)
+    passive = obj is None and tok.dep_ == "acl" and tok.head.lemma_.lower() in _SPEECH_NOUNS
+    if passive:
+        obj = tok.head
     if obj is None or not (a <= obj.i < b):
         return None
-    subj = _subject(tok)
+    if passive:
+        agent = next((c for c in tok.children if c.dep_ == "agent"), None)
+        subj = next((g for g in agent.children if g.dep_ == "pobj"), None) if agent is not None else None
+    else:
+        subj = _subject(tok)
     speaker = None
     if subj is not None and a <= subj.i < b and (inside or not inq[subj.i - a]):
         speaker = _chars(doc, *_phrase_span(subj, a, b, inq), offset)
-    lo, _ = _cue_span_tokens(tok)
-    cue = _chars(doc, lo, obj.i + 1, offset)
+    if passive:
+        cue = _cue_span(doc, tok, offset)
+    else:
+        lo, _ = _cue_span_tokens(tok)
+        cue = _chars(doc, lo, obj.i + 1, offset)
     content = _chars(doc, *_subtree_range(obj, a, b), offset)
     return RawAttribution("delivered", cue, speaker, (content,), lemma, _depth(tok), inside)
 
