@@ -412,18 +412,24 @@ def _delivered(doc, tok, lemma, a, b, offset, inside, inq) -> RawAttribution | N
     if passive:
         cue = _cue_span(doc, tok, offset)
     else:
+        # The guidelines' introducing cue names the speech: "made a speech", "sent a letter".
         lo, _ = _cue_span_tokens(tok)
         cue = _chars(doc, lo, obj.i + 1, offset)
     content = _chars(doc, *_subtree_range(obj, a, b), offset)
     return RawAttribution("delivered", cue, speaker, (content,), lemma, _depth(tok), inside)
 
 
+# Prepositional speech verbs whose preposition belongs to the cue: "called for", "appealed to".
+_CUE_PREPOSITIONS = {"call": ("on", "for", "upon"), "appeal": ("to", "for")}
+
+
 def _cue_span_tokens(tok) -> tuple[int, int]:
     lo = hi = tok.i
+    preps = _CUE_PREPOSITIONS.get(tok.lemma_.lower(), ())
     for c in tok.children:
         if c.dep_ in ("aux", "auxpass", "neg") and c.i < tok.i and tok.i - c.i <= 3:
             lo = min(lo, c.i)
-        if c.dep_ == "prt" and c.i == tok.i + 1:
+        if c.i == tok.i + 1 and (c.dep_ == "prt" or (c.dep_ == "prep" and c.lower_ in preps)):
             hi = c.i
     return lo, hi + 1
 
