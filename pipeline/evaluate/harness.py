@@ -101,6 +101,8 @@ def evaluate_voice(corpus, articles: dict[str, Article], s: EvalSettings, nlp, v
     if voice_model is not None:
         systems["rules+model"] = voice_model
     out: dict[str, Any] = {"majority_label": majority, "systems": {}}
+    # The parse and the rules do not depend on the voice model: one analysis serves every system.
+    analyses: dict[str, Any] = {}
     for name, model in systems.items():
         groups = []  # per article: list of (gold, pred, source)
         # per article: (source, gold spans, predicted span) of the sentences with a gold speaker / cue
@@ -109,9 +111,10 @@ def evaluate_voice(corpus, articles: dict[str, Article], s: EvalSettings, nlp, v
             if name == MAJORITY:
                 pred = {(r["start"], r["end"]): majority for r in rows}
             else:
-                art = articles[aid]
-                # One parse gives both the sentences and their voices.
-                analysis = analyse_article(art, nlp)
+                if aid not in analyses:
+                    # One parse gives both the sentences and their voices.
+                    analyses[aid] = analyse_article(articles[aid], nlp)
+                analysis = analyses[aid]
                 res = voices_from_analysis(analysis, model)
                 sents = analysis.sentences
                 pred = {(st.start, st.end): v.voice for st, v in zip(sents, res)}

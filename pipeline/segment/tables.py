@@ -83,6 +83,7 @@ class _Tables:
         self.patterns: list[tuple[list[list[tuple[int, str, Any]]], int, dict]] = []
         # first-token index: signature (columns) -> {value tuple -> [pattern ids]}
         self.index: dict[tuple[int, ...], dict[tuple, list[int]]] = {}
+        self.rule_of: list[int] = []
         for pid in range(len(ruler.attrs)):
             _, alternatives = ruler.matcher.get(str(pid))
             for alt in alternatives:
@@ -94,12 +95,10 @@ class _Tables:
                 if not tests:
                     raise Unsupported("empty pattern")
                 self.patterns.append((tests, ruler.indices[pid], ruler.attrs[pid]))
+                # Several alternatives of one rule share its precedence: keep the rule's id for sorting.
+                self.rule_of.append(pid)
                 self._add_to_index(len(self.patterns) - 1, tests[0])
         self.attr_ids = [IDS[c] for c in self.columns]
-        # Several alternatives of one rule share its precedence: keep the rule's id for sorting.
-        self.rule_of = []
-        for pid in range(len(ruler.attrs)):
-            self.rule_of += [pid] * len(ruler.matcher.get(str(pid))[1])
         self._regex_cache: dict[tuple[int, int], bool] = {}
         self._strings = vocab.strings
         # Column values of a token -> its entry; words and tags repeat, so this stays small.
